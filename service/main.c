@@ -1,2 +1,81 @@
 /* SPDX-License-Identifier: MIT */
-int main(void) { return 0; }
+/*
+ * tipline's entry point: options, configuration, then the subcommand.
+ *
+ * Exit codes: 0 success; 1 failure (a message on stderr); 64 a usage error.
+ */
+#include <locale.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config_build.h"
+#include "service/config.h"
+#include "service/datadir.h"
+#include "service/log.h"
+#include "service/options.h"
+#include "service/serve.h"
+#include "service/verify.h"
+
+#define EXIT_USAGE 64
+
+int
+main(int argc, char *argv[])
+{
+	struct options o;
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	/* Everything tipline creates is for its own user only. */
+	umask(077);
+	setlocale(LC_ALL, "");
+	log_init("tipline", false);
+	if (options_parse(argc, argv, &o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tipline: %s\nTry `tipline --help`.\n", err);
+		return EXIT_USAGE;
+	}
+	if (o.version) {
+		printf("tipline %s\n", TIPLINE_VERSION);
+		return 0;
+	}
+	if (o.help) {
+		options_usage(o.command, stdout);
+		return 0;
+	}
+	if (o.command == NULL) {
+		options_usage(NULL, stderr);
+		return EXIT_USAGE;
+	}
+	log_init("tipline", o.debug);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "tipline: cannot initialise libsodium\n");
+		return 1;
+	}
+
+	config_defaults(&cfg);
+	if (o.config_path != NULL &&
+	    config_load_file(&cfg, o.config_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tipline: %s\n", err);
+		return 1;
+	}
+	if (config_resolve_paths(&cfg, o.data_dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tipline: %s\n", err);
+		return 1;
+	}
+
+	if (strcmp(o.command, "serve") == 0)
+		return serve_main(&cfg, &o);
+	if (strcmp(o.command, "verify") == 0)
+		return verify_main(&cfg);
+	if (strcmp(o.command, "init") == 0) {
+		int rc = datadir_init(&cfg, stdout, err, sizeof(err));
+
+		if (rc != 0)
+			fprintf(stderr, "tipline: %s\n", err);
+		return rc == 0 ? 0 : 1;
+	}
+	fprintf(stderr, "tipline: unknown command %s\n", o.command);
+	return EXIT_USAGE;
+}

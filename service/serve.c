@@ -1,2 +1,154 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * `tipline serve` (see serve.h).
+ *
+ * Shutdown: the first SIGTERM or SIGINT stops the listeners; a timer then
+ * checks every 50 ms until no request is waiting for a reply and no worker
+ * job is unfinished, and ends the loop.  In-flight work is never cut off
+ * unless it outlives SERVE_DRAIN_MAX_SEC.
+ */
+#include "service/serve.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "handlers/http_server.h"
+#include "service/datadir.h"
+#include "service/log.h"
+#include "service/service.h"
+#include "service/workers.h"
+
+#define SERVE_DRAIN_MAX_SEC 60
+
+struct serve_state {
+	struct event_base *base;
+	struct http_server *http;
+	struct workers *workers;
+	struct event *sig_term, *sig_int, *drain;
+	time_t drain_started;
+};
+
+static void
+serve_drain_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct serve_state *s = arg;
+	struct timeval tick = { 0, 50 * 1000 };
+
+	(void)fd;
+	(void)what;
+	if (http_server_active(s->http) == 0 &&
+	    workers_pending(s->workers) == 0) {
+		event_base_loopbreak(s->base);
+		return;
+	}
+	if (time(NULL) - s->drain_started > SERVE_DRAIN_MAX_SEC) {
+		log_warnx("shutdown: giving up on %zu requests and %zu jobs",
+		    http_server_active(s->http), workers_pending(s->workers));
+		event_base_loopbreak(s->base);
+		return;
+	}
+	evtimer_add(s->drain, &tick);
+}
+
+static void
+serve_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct serve_state *s = arg;
+
+	(void)what;
+	if (s->drain_started != 0)
+		return;
+	log_info("shutdown signal=%d draining requests=%zu jobs=%zu",
+	    (int)sig, http_server_active(s->http),
+	    workers_pending(s->workers));
+	s->drain_started = time(NULL);
+	http_server_stop_accepting(s->http);
+	serve_drain_check(-1, 0, s);
+}
+
+int
+serve_main(struct config *cfg, const struct options *o)
+{
+	struct serve_state s;
+	struct service *svc = NULL;
+	struct http_server_env env;
+	char err[CONFIG_ERR_MAX], bound[300], host[256];
+	const char *http_listen = o->http ? o->http : cfg->http_listen;
+	const char *lmtp_listen = o->lmtp ? o->lmtp : cfg->lmtp_listen;
+	uint16_t port;
+	int rc = 1;
+
+	memset(&s, 0, sizeof(s));
+	if (config_split_listen(http_listen, host, sizeof(host), &port) != 0 ||
+	    config_split_listen(lmtp_listen, host, sizeof(host), &port) != 0) {
+		fprintf(stderr, "tipline: bad listen address (want ADDR:PORT)\n");
+		return 1;
+	}
+	if (!service_is_initialised(cfg)) {
+		if (datadir_init(cfg, stdout, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tipline: %s\n", err);
+			return 1;
+		}
+	}
+	if (service_open(cfg, &svc, err, sizeof(err)) != 0 ||
+	    service_sweep(svc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tipline: %s\n", err);
+		goto out;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (evthread_use_pthreads() != 0 ||
+	    (s.base = event_base_new()) == NULL) {
+		fprintf(stderr, "tipline: cannot start the event loop\n");
+		goto out;
+	}
+	s.workers = workers_new(s.base, cfg->workers, service_worker_init,
+	    service_worker_fini, svc);
+	if (s.workers == NULL) {
+		fprintf(stderr, "tipline: cannot start %d workers\n",
+		    cfg->workers);
+		goto out;
+	}
+	env.base = s.base;
+	env.cfg = cfg;
+	env.svc = svc;
+	env.workers = s.workers;
+	s.http = http_server_start(&env, http_listen, bound, sizeof(bound),
+	    err, sizeof(err));
+	if (s.http == NULL) {
+		fprintf(stderr, "tipline: %s\n", err);
+		goto out;
+	}
+	s.sig_term = evsignal_new(s.base, SIGTERM, serve_signal, &s);
+	s.sig_int = evsignal_new(s.base, SIGINT, serve_signal, &s);
+	s.drain = evtimer_new(s.base, serve_drain_check, &s);
+	if (s.sig_term == NULL || s.sig_int == NULL || s.drain == NULL ||
+	    evsignal_add(s.sig_term, NULL) != 0 ||
+	    evsignal_add(s.sig_int, NULL) != 0) {
+		fprintf(stderr, "tipline: cannot set up signal handling\n");
+		goto out;
+	}
+	log_info("listening http=%s", bound);
+	log_info("started data=%s workers=%d", cfg->data_dir, cfg->workers);
+	event_base_dispatch(s.base);
+	log_info("stopped");
+	rc = 0;
+out:
+	http_server_free(&s.http);
+	workers_free(&s.workers);
+	if (s.sig_term != NULL)
+		event_free(s.sig_term);
+	if (s.sig_int != NULL)
+		event_free(s.sig_int);
+	if (s.drain != NULL)
+		event_free(s.drain);
+	if (s.base != NULL)
+		event_base_free(s.base);
+	service_close(&svc);
+	return rc;
+}

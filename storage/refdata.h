@@ -4,8 +4,9 @@
  * their keywords, violation types and their keywords, campaigns, deadline
  * rules and the working-day calendar.  The rows come from the project's
  * data/ CSV files (embedded in the binary); service/ parses them and hands
- * each row here.  Loading is idempotent (INSERT OR REPLACE on the natural
- * key) so that a later release can refresh the data.
+ * each row here.  Loading is idempotent (an upsert on the natural key,
+ * which updates rows in place and keeps columns the files do not carry,
+ * such as bureaus.email) so that a later release can refresh the data.
  */
 #ifndef STORAGE_REFDATA_H
 #define STORAGE_REFDATA_H

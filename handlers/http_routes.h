@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The route handlers, one file per resource (http_<resource>.c), dispatched
+ * from the table in http_server.c.  Each ends its request with exactly one
+ * http_reply*() call.
+ */
+#ifndef HANDLERS_HTTP_ROUTES_H
+#define HANDLERS_HTTP_ROUTES_H
+
+#include "handlers/http_server.h"
+
+/* GET /healthz */
+void http_health_get(struct http_req *r);
+
+#endif
