@@ -12,4 +12,9 @@
 /* GET /healthz */
 void http_health_get(struct http_req *r);
 
+/* POST /tips: the web form (answers HTML). */
+void http_tips_post_form(struct http_req *r);
+/* POST /api/v1/tips: multipart or JSON (answers JSON). */
+void http_tips_post_api(struct http_req *r);
+
 #endif

@@ -56,7 +56,9 @@ struct http_route {
 
 /* The route table: exact paths, kept sorted by path. */
 static const struct http_route http_routes[] = {
+	{ "/api/v1/tips", HTTP_M_POST, http_tips_post_api },
 	{ "/healthz", HTTP_M_GET, http_health_get },
+	{ "/tips", HTTP_M_POST, http_tips_post_form },
 };
 
 struct http_server {
@@ -244,9 +246,8 @@ http_reply(struct http_req *r, int status, const char *content_type,
 	free(r);
 }
 
-/* Append s to buf with the five HTML metacharacters escaped. */
-static void
-html_escape_into(struct evbuffer *buf, const char *str)
+void
+http_html_escape(struct evbuffer *buf, const char *str)
 {
 	for (; *str != '\0'; str++) {
 		switch (*str) {
@@ -299,10 +300,10 @@ http_reply_error(struct http_req *r, int status, const char *code,
 		    "<head><meta charset=\"utf-8\"><title>%d</title></head>"
 		    "<body><h1>%d %s</h1><p>", status, status,
 		    http_reason(status));
-		html_escape_into(buf, message);
+		http_html_escape(buf, message);
 		if (field != NULL) {
 			evbuffer_add_printf(buf, " (");
-			html_escape_into(buf, field);
+			http_html_escape(buf, field);
 			evbuffer_add_printf(buf, ")");
 		}
 		evbuffer_add_printf(buf, "</p></body></html>\n");

@@ -85,6 +85,10 @@ void http_reply_error(struct http_req *r, int status, const char *code,
 /* The request body (evbuffer of the evhttp request), or NULL if gone. */
 struct evbuffer *http_req_body(struct http_req *r);
 
+/* Append str to buf with the five HTML metacharacters escaped. */
+struct evbuffer;
+void http_html_escape(struct evbuffer *buf, const char *str);
+
 /* A request header, or NULL. */
 const char *http_req_header(struct http_req *r, const char *name);
 

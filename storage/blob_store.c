@@ -57,6 +57,8 @@
 #define BLOB_HEADER_BYTES (BLOB_PREFIX_BYTES + BLOB_SS_HEADER_BYTES)
 #define BLOB_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define BLOB_CIPHER_CHUNK (BLOB_CHUNK_BYTES + BLOB_ABYTES)
+#define BLOB_TAG_MESSAGE crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+#define BLOB_TAG_FINAL crypto_secretstream_xchacha20poly1305_TAG_FINAL
 #define BLOB_AD_LABEL "tipline-blob-v1:"
 #define BLOB_AD_BYTES \
 	(BLOB_PREFIX_BYTES + sizeof(BLOB_AD_LABEL) - 1 + BLOB_NAME_LEN)
@@ -80,7 +82,7 @@ struct blob_writer {
 	int fd;			/* the temporary file; -1 once closed */
 	bool has_tmp;		/* the temporary file exists on disk */
 	bool first_done;	/* the first chunk (with its AD) is written */
-	enum storage_status failed;	/* first error; later calls return it */
+	enum storage_status failed;	/* first error, returned from then on */
 	char name[BLOB_NAME_LEN + 1];
 	char tmp_rel[BLOB_REL_LEN];	/* "tmp/<name>", relative to dirfd */
 	unsigned char ad[BLOB_AD_BYTES];
@@ -498,16 +500,14 @@ blob_writer_write(struct blob_writer *w, const void *buf, size_t len)
 		/* A full buffer is not the last chunk: more data is here. */
 		if (w->plain_len == BLOB_CHUNK_BYTES) {
 			if (blob_writer_push(w, w->plain, BLOB_CHUNK_BYTES,
-			    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) !=
-			    STORAGE_OK)
+			    BLOB_TAG_MESSAGE) != STORAGE_OK)
 				return w->failed;
 			w->plain_len = 0;
 		}
 		/* Whole chunks with more to follow skip the copy. */
 		if (w->plain_len == 0 && len > BLOB_CHUNK_BYTES) {
 			if (blob_writer_push(w, p, BLOB_CHUNK_BYTES,
-			    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) !=
-			    STORAGE_OK)
+			    BLOB_TAG_MESSAGE) != STORAGE_OK)
 				return w->failed;
 			p += BLOB_CHUNK_BYTES;
 			len -= BLOB_CHUNK_BYTES;
@@ -555,7 +555,7 @@ blob_writer_commit(struct blob_writer **wp, char name[BLOB_NAME_LEN + 1],
 	if ((st = w->failed) != STORAGE_OK)
 		goto done;
 	if ((st = blob_writer_push(w, w->plain, w->plain_len,
-	    crypto_secretstream_xchacha20poly1305_TAG_FINAL)) != STORAGE_OK)
+	    BLOB_TAG_FINAL)) != STORAGE_OK)
 		goto done;
 	if (blob_fsync(w->fd) == -1)
 		goto fail_errno;
@@ -735,7 +735,7 @@ blob_read_fd(int fd, const unsigned char key[BLOB_KEY_BYTES],
 			goto done;
 		}
 		first = false;
-		if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+		if (tag == BLOB_TAG_FINAL) {
 			/* A short read already met the end of the file. */
 			if (n == (ssize_t)BLOB_CIPHER_CHUNK) {
 				ssize_t e = blob_read_full(fd, &extra, 1);
@@ -760,7 +760,7 @@ blob_read_fd(int fd, const unsigned char key[BLOB_KEY_BYTES],
 		 * The writer uses TAG_MESSAGE for full chunks only; a short one
 		 * means the file ends without its final chunk.
 		 */
-		if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE ||
+		if (tag != BLOB_TAG_MESSAGE ||
 		    n != (ssize_t)BLOB_CIPHER_CHUNK) {
 			st = STORAGE_ERR_CORRUPT;
 			goto done;
@@ -823,6 +823,8 @@ blob_get_grow(struct blob_get_ctx *ctx, size_t need)
 	unsigned char *nbuf;
 	size_t ncap = ctx->cap;
 
+	if (need > ctx->max)
+		return -1;
 	while (ncap < need)
 		ncap = ncap > ctx->max / 2 ? ctx->max : ncap * 2;
 	if ((nbuf = malloc(ncap)) == NULL)

@@ -50,7 +50,8 @@ keys_err(char *err, size_t errlen, const char *what, const char *path,
 	if (err == NULL || errlen == 0)
 		return;
 	if (errnum != 0)
-		snprintf(err, errlen, "%s: %s: %s", path, what, strerror(errnum));
+		snprintf(err, errlen, "%s: %s: %s", path, what,
+		    strerror(errnum));
 	else
 		snprintf(err, errlen, "%s: %s", path, what);
 }

@@ -81,7 +81,8 @@ bench_raw(const unsigned char *buf, size_t len, unsigned char *out, long n,
 	for (i = 0; i < n; i++) {
 		size_t off = 0, o = 0;
 
-		crypto_secretstream_xchacha20poly1305_init_push(&st, header, key);
+		crypto_secretstream_xchacha20poly1305_init_push(&st, header,
+		    key);
 		do {
 			size_t c = len - off > BLOB_CHUNK_BYTES ?
 			    BLOB_CHUNK_BYTES : len - off;

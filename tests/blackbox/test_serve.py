@@ -67,7 +67,7 @@ def test_request_log_line(server):
 
     req_lines = server.wait_for_stderr(logged)
     for line in req_lines:
-        assert re.search(r"\bmethod=(GET|PUT|HEAD|POST)\b", line), line
+        assert re.search(r"\bmethod=\S+", line), line
         assert re.search(r"\bbytes=\d+", line), line
         assert re.search(r"\bms=\d", line), line
 

@@ -39,6 +39,8 @@
 #define HDR 29			/* "TLB" 1 1 + secretstream header */
 #define ABYTES 17
 #define CCHUNK (CHUNK + ABYTES)	/* a full chunk on disk */
+#define TAG_MESSAGE crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+#define TAG_FINAL crypto_secretstream_xchacha20poly1305_TAG_FINAL
 
 struct fixture {
 	char dir[64];
@@ -353,18 +355,18 @@ test_format_matches_spec(void **state)
 	assert_int_equal(crypto_secretstream_xchacha20poly1305_pull(&ss, plain,
 	    &mlen, &tag, file + off, CCHUNK, ad, sizeof(ad)), 0);
 	assert_int_equal(mlen, CHUNK);
-	assert_int_equal(tag, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+	assert_int_equal(tag, TAG_MESSAGE);
 	off += CCHUNK;
 	assert_int_equal(crypto_secretstream_xchacha20poly1305_pull(&ss,
 	    plain + CHUNK, &mlen, &tag, file + off, CCHUNK, NULL, 0), 0);
-	assert_int_equal(tag, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+	assert_int_equal(tag, TAG_MESSAGE);
 	off += CCHUNK;
 	assert_int_equal(flen - off, 5 + ABYTES);
 	assert_int_equal(crypto_secretstream_xchacha20poly1305_pull(&ss,
 	    plain + 2 * CHUNK, &mlen, &tag, file + off, flen - off, NULL, 0),
 	    0);
 	assert_int_equal(mlen, 5);
-	assert_int_equal(tag, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	assert_int_equal(tag, TAG_FINAL);
 	assert_memory_equal(plain, in, len);
 
 	/* The first chunk does not open without the name in its AD. */
@@ -408,7 +410,7 @@ test_flipped_bytes(void **state)
 	const size_t corrupt_at[] = {
 		0, 1, 2,			/* magic */
 		5, 17, HDR - 1,			/* secretstream header */
-		HDR,				/* first chunk, its tag byte */
+		HDR,				/* first chunk's tag byte */
 		HDR + 1, HDR + 1000,		/* first chunk's data */
 		HDR + CCHUNK - 1,		/* first chunk's MAC */
 		HDR + CCHUNK, HDR + CCHUNK + CCHUNK / 2,	/* middle */
@@ -583,7 +585,8 @@ test_renamed_blob_detected(void **state)
 {
 	struct fixture *f = *state;
 	unsigned char a[300], b[300], *file;
-	char na[BLOB_NAME_LEN + 1], nb[BLOB_NAME_LEN + 1], nc[BLOB_NAME_LEN + 1];
+	char na[BLOB_NAME_LEN + 1], nb[BLOB_NAME_LEN + 1];
+	char nc[BLOB_NAME_LEN + 1];
 	char pa[256], pb[256], pc[256];
 	size_t flen;
 

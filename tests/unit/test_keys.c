@@ -28,7 +28,7 @@
 
 struct fixture {
 	char dir[64];
-	char path[128];		/* <dir>/keys/master.key, not yet created */
+	char path[128];		/* <dir>/keys/master.key, not created */
 };
 
 static int

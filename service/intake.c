@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The intake pipeline (see intake.h).  Order matters for "nothing accepted
+ * is lost, nothing refused is stored":
+ *   1. every field and every file is checked (the files by libmagic on
+ *      their bytes) before anything is written;
+ *   2. the tip gets a fresh content key and uid; each file is encrypted
+ *      into the blob store, fsynced and renamed into place;
+ *   3. one transaction stores the tip row, its key slot, the attachment
+ *      rows and the audit entry;
+ *   4. only then is the result OK.  If 2 or 3 fails, the blobs written so
+ *      far are removed and the result says whether to retry.
+ * Expected load: one call per submission on a worker; the cost is
+ * dominated by encryption and fsync of the files (see scripts/bench).
+ */
+#include "service/intake.h"
+
+#include <magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "service/evidence.h"
+#include "service/log.h"
+#include "storage/key_slots.h"
+#include "storage/record.h"
+#include "storage/store_ad.h"
+#include "storage/tip_store.h"
+
+#define INTAKE_CITY_BUREAU "140500"
+#define INTAKE_FILE_NAME_MAX 255	/* bytes */
+#define INTAKE_PHONE_MAX 40
+#define INTAKE_EMAIL_MAX 254
+#define CST_OFFSET (8 * 3600)		/* China Standard Time, no DST */
+
+static bool
+intake_refuse(struct intake_result *res, enum intake_status st,
+    const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static bool
+intake_refuse(struct intake_result *res, enum intake_status st,
+    const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->status = st;
+	snprintf(res->field, sizeof(res->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+int
+intake_http_status(enum intake_status st)
+{
+	switch (st) {
+	case INTAKE_OK:		return 201;
+	case INTAKE_INVALID:	return 400;
+	case INTAKE_TOO_LARGE:	return 413;
+	case INTAKE_BAD_TYPE:	return 415;
+	case INTAKE_TRANSIENT:	return 503;
+	case INTAKE_FAILED:	return 500;
+	}
+	return 500;
+}
+
+bool
+intake_valid_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else
+			return false;
+		if (len - i <= n)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* Number of code points in valid UTF-8. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static bool
+is_empty(const char *s)
+{
+	return s == NULL || s[0] == '\0';
+}
+
+/*
+ * Check one text field: UTF-8, length in characters, no control characters
+ * (line breaks and tabs allowed when multiline).
+ */
+static bool
+intake_check_text(struct intake_result *res, const char *field,
+    const char *value, bool required, size_t max, bool multiline)
+{
+	size_t chars;
+
+	if (is_empty(value)) {
+		if (required)
+			return intake_refuse(res, INTAKE_INVALID, field,
+			    "%s is required", field);
+		return true;
+	}
+	if (!intake_valid_utf8(value, strlen(value)))
+		return intake_refuse(res, INTAKE_INVALID, field,
+		    "%s is not valid UTF-8 text", field);
+	for (const char *p = value; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' ||
+		    c == '\t'))) || c == 0x7f)
+			return intake_refuse(res, INTAKE_INVALID, field,
+			    "%s contains a control character%s", field,
+			    multiline ? "" : " (it must be one line)");
+	}
+	chars = utf8_chars(value);
+	if (chars > max)
+		return intake_refuse(res, INTAKE_INVALID, field,
+		    "%s is %zu characters long; at most %zu are allowed",
+		    field, chars, max);
+	return true;
+}
+
+static bool
+valid_date(const char *s, struct tm *out)
+{
+	int y, m, d;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
+	    y % 400 == 0))
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->tm_year = y - 1900;
+	out->tm_mon = m - 1;
+	out->tm_mday = d;
+	return true;
+}
+
+static bool
+intake_check_fields(struct service_worker *w, const struct intake_tip *t,
+    struct intake_result *res, const char *today)
+{
+	struct tm tm;
+
+	if (!intake_check_text(res, "summary", t->summary, true,
+	    INTAKE_SUMMARY_MAX, false) ||
+	    !intake_check_text(res, "details", t->details, true,
+	    INTAKE_DETAILS_MAX, true) ||
+	    !intake_check_text(res, "institution", t->institution, false,
+	    INTAKE_SHORT_MAX, false) ||
+	    !intake_check_text(res, "contact_name", t->contact_name, false,
+	    INTAKE_SHORT_MAX, false) ||
+	    !intake_check_text(res, "contact_phone", t->contact_phone, false,
+	    INTAKE_PHONE_MAX, false) ||
+	    !intake_check_text(res, "contact_email", t->contact_email, false,
+	    INTAKE_EMAIL_MAX, false))
+		return false;
+	if (!is_empty(t->contact_phone))
+		for (const char *p = t->contact_phone; *p != '\0'; p++)
+			if (!strchr("0123456789+-() ", *p))
+				return intake_refuse(res, INTAKE_INVALID,
+				    "contact_phone", "contact_phone may hold "
+				    "only digits, spaces and + - ( )");
+	if (!is_empty(t->contact_email)) {
+		const char *at = strchr(t->contact_email, '@');
+
+		if (at == NULL || at == t->contact_email || at[1] == '\0' ||
+		    strchr(at + 1, '@') != NULL ||
+		    strpbrk(t->contact_email, " <>,;\"") != NULL)
+			return intake_refuse(res, INTAKE_INVALID,
+			    "contact_email", "contact_email is not an e-mail "
+			    "address");
+	}
+	if (!is_empty(t->county) && !tip_store_is_county(w->db, t->county))
+		return intake_refuse(res, INTAKE_INVALID, "county", "county "
+		    "\"%.20s\" is not a county code of GET /api/v1/bureaus",
+		    t->county);
+	if (!is_empty(t->domain) && !tip_store_is_domain(w->db, t->domain))
+		return intake_refuse(res, INTAKE_INVALID, "domain", "domain "
+		    "\"%.40s\" is not a code of GET /api/v1/domains",
+		    t->domain);
+	if (!is_empty(t->violation) &&
+	    !tip_store_is_violation(w->db, t->violation))
+		return intake_refuse(res, INTAKE_INVALID, "violation",
+		    "violation \"%.40s\" is not a code of GET "
+		    "/api/v1/violations", t->violation);
+	if (!is_empty(t->occurred_on)) {
+		if (!valid_date(t->occurred_on, &tm))
+			return intake_refuse(res, INTAKE_INVALID, "occurred_on",
+			    "occurred_on must be a date as YYYY-MM-DD");
+		if (strcmp(t->occurred_on, today) > 0)
+			return intake_refuse(res, INTAKE_INVALID, "occurred_on",
+			    "occurred_on is in the future");
+	}
+	return true;
+}
+
+/*
+ * The name to keep for a file: the last path component, control
+ * characters removed, at most INTAKE_FILE_NAME_MAX bytes on a character
+ * boundary; "" if nothing usable is left.  Writes into buf.
+ */
+static void
+intake_clean_name(const char *name, char *buf, size_t buflen)
+{
+	const char *base = name;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (is_empty(name) || !intake_valid_utf8(name, strlen(name)))
+		return;
+	for (const char *p = name; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	for (const char *p = base; *p != '\0' && n + 1 < buflen; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	if (n > INTAKE_FILE_NAME_MAX)
+		n = INTAKE_FILE_NAME_MAX;
+	while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+		n--;		/* do not cut a character in two */
+	buf[n] = '\0';
+	if (strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
+		buf[0] = '\0';
+}
+
+struct intake_checked_file {
+	const struct intake_file *f;
+	const char *mime;		/* libmagic's answer (static storage) */
+	char name[INTAKE_FILE_NAME_MAX + 1];
+	char blob[BLOB_NAME_LEN + 1];
+	unsigned char sha256[32];
+	unsigned char *name_sealed;
+	size_t name_sealed_len;
+};
+
+static bool
+intake_check_files(struct service_worker *w, const struct intake_tip *t,
+    struct intake_checked_file *out, size_t *nout,
+    struct intake_result *res)
+{
+	const struct config *cfg = w->svc->cfg;
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nfiles; i++) {
+		const struct intake_file *f = &t->files[i];
+		const char *field = f->field ? f->field : "attachments";
+		char shown[INTAKE_FILE_NAME_MAX + 1];
+		const char *mime;
+
+		intake_clean_name(f->name, shown, sizeof(shown));
+		if (f->len == 0 && shown[0] == '\0')
+			continue;	/* a file input left empty */
+		if (n >= (size_t)cfg->attachments_max)
+			return intake_refuse(res, INTAKE_TOO_LARGE, field,
+			    "too many files: at most %d may be attached",
+			    cfg->attachments_max);
+		if (f->len > cfg->attachment_max)
+			return intake_refuse(res, INTAKE_TOO_LARGE, field,
+			    "file \"%s\" is larger than %llu MiB", shown,
+			    (unsigned long long)(cfg->attachment_max / MIB));
+		if (f->len == 0)
+			return intake_refuse(res, INTAKE_INVALID, field,
+			    "file \"%s\" is empty", shown);
+		mime = magic_buffer(w->magic, f->data, f->len);
+		if (mime == NULL || !evidence_type_allowed(mime))
+			return intake_refuse(res, INTAKE_BAD_TYPE, field,
+			    "file \"%s\" was detected as %s, which is not "
+			    "accepted as evidence (accepted: PDF, images, audio, "
+			    "video, office documents, text, e-mail, zip/rar/7z)",
+			    shown, mime ? mime : "an unknown type");
+		out[n].f = f;
+		out[n].mime = mime;
+		if (shown[0] == '\0')
+			snprintf(shown, sizeof(shown), "attachment-%zu", n + 1);
+		memcpy(out[n].name, shown, sizeof(shown));
+		n++;
+	}
+	*nout = n;
+	return true;
+}
+
+/* Map a storage failure to the result. */
+static void
+intake_storage_failed(struct intake_result *res, enum storage_status st,
+    const char *what)
+{
+	if (storage_status_is_transient(st)) {
+		intake_refuse(res, INTAKE_TRANSIENT, NULL, "the tip could not "
+		    "be stored just now (%s); nothing was kept, please try "
+		    "again in a minute", storage_status_str(st));
+		log_warnx("intake: %s: %s (transient)", what,
+		    storage_status_str(st));
+	} else {
+		intake_refuse(res, INTAKE_FAILED, NULL, "the tip could not be "
+		    "stored because of an internal error; nothing was kept");
+		log_warnx("intake: %s: %s", what, storage_status_str(st));
+	}
+}
+
+static void
+hex_encode(char *out, const unsigned char *in, size_t n)
+{
+	sodium_bin2hex(out, n * 2 + 1, in, n);
+}
+
+/* The sealed record: everything the tipster wrote, and the file digests. */
+static enum storage_status
+intake_seal_record(const struct intake_tip *t,
+    const struct intake_checked_file *files, size_t nfiles,
+    const unsigned char key[32], const unsigned char uid[16],
+    unsigned char **out, size_t *outlen)
+{
+	json_t *rec = json_object(), *contact = json_object(),
+	    *atts = json_array();
+	char ad[STORE_AD_MAX], hex[65];
+	char *text = NULL;
+	enum storage_status st;
+
+#define SET_STR(obj, k, v) \
+	json_object_set_new(obj, k, is_empty(v) ? json_null() : json_string(v))
+	json_object_set_new(rec, "v", json_integer(1));
+	SET_STR(rec, "summary", t->summary);
+	SET_STR(rec, "details", t->details);
+	SET_STR(rec, "institution", t->institution);
+	SET_STR(rec, "county", t->county);
+	SET_STR(rec, "domain", t->domain);
+	SET_STR(rec, "violation", t->violation);
+	SET_STR(rec, "occurred_on", t->occurred_on);
+	SET_STR(contact, "name", t->contact_name);
+	SET_STR(contact, "phone", t->contact_phone);
+	SET_STR(contact, "email", t->contact_email);
+#undef SET_STR
+	json_object_set_new(rec, "contact", contact);
+	for (size_t i = 0; i < nfiles; i++) {
+		json_t *a = json_object();
+
+		hex_encode(hex, files[i].sha256, 32);
+		json_object_set_new(a, "blob", json_string(files[i].blob));
+		json_object_set_new(a, "name", json_string(files[i].name));
+		json_object_set_new(a, "sha256", json_string(hex));
+		json_object_set_new(a, "size",
+		    json_integer((json_int_t)files[i].f->len));
+		json_object_set_new(a, "type", json_string(files[i].mime));
+		json_array_append_new(atts, a);
+	}
+	json_object_set_new(rec, "attachments", atts);
+	text = json_dumps(rec, JSON_COMPACT);
+	json_decref(rec);
+	if (text == NULL)
+		return STORAGE_ERR_NOMEM;
+	if (store_ad_tip_record(ad, sizeof(ad), uid) != 0) {
+		free(text);
+		return STORAGE_ERR_INTERNAL;
+	}
+	st = record_seal(key, ad, text, strlen(text), out, outlen);
+	sodium_memzero(text, strlen(text));
+	free(text);
+	return st;
+}
+
+void
+intake_submit(struct service_worker *w, const struct intake_tip *t,
+    struct intake_result *res)
+{
+	struct service *svc = w->svc;
+	struct intake_checked_file *files = NULL;
+	struct tip_store_attachment *atts = NULL;
+	struct tip_store_new row;
+	unsigned char key[32], att_key[32], receipt_key[32];
+	unsigned char *record = NULL;
+	size_t nfiles = 0, nwritten = 0, record_len = 0;
+	char today[16], county_name[64], reason[256], ad[STORE_AD_MAX];
+	char public_id[TIP_PUBLIC_ID_MAX];
+	time_t now = time(NULL);
+	time_t local = now + CST_OFFSET;
+	struct tm tm;
+	enum storage_status st;
+
+	memset(res, 0, sizeof(*res));
+	memset(&row, 0, sizeof(row));
+	gmtime_r(&local, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+
+	/* 1. Check everything before writing anything. */
+	if (!intake_check_fields(w, t, res, today))
+		return;
+	if (t->nfiles > 0 &&
+	    (files = calloc(t->nfiles, sizeof(*files))) == NULL) {
+		intake_storage_failed(res, STORAGE_ERR_NOMEM, "files");
+		return;
+	}
+	if (!intake_check_files(w, t, files, &nfiles, res))
+		goto out;
+
+	/* Triage, with what routing exists today: the tipster's county. */
+	if (!is_empty(t->county)) {
+		if (tip_store_county_name(w->db, t->county, county_name,
+		    sizeof(county_name)) != 0)
+			snprintf(county_name, sizeof(county_name), "%s",
+			    t->county);
+		snprintf(reason, sizeof(reason), "举报人选择的发生地：%s",
+		    county_name);
+		row.bureau = t->county;
+	} else {
+		snprintf(reason, sizeof(reason), "举报人未选择发生地，"
+		    "转入市局分流队列待人工分派");
+		row.bureau = INTAKE_CITY_BUREAU;
+		row.needs_review = true;
+	}
+
+	/* 2. Keys and blobs. */
+	if ((st = key_slots_service_key(w->db, &svc->mk,
+	    KEY_SLOTS_PURPOSE_ATTACHMENT, att_key)) != STORAGE_OK ||
+	    (st = key_slots_service_key(w->db, &svc->mk,
+	    KEY_SLOTS_PURPOSE_RECEIPT, receipt_key)) != STORAGE_OK) {
+		intake_storage_failed(res, st, "service keys");
+		goto out;
+	}
+	keys_content_key_new(key);
+	randombytes_buf(row.uid, sizeof(row.uid));
+	if (nfiles > 0 && (atts = calloc(nfiles, sizeof(*atts))) == NULL) {
+		intake_storage_failed(res, STORAGE_ERR_NOMEM, "attachments");
+		goto out;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		struct intake_checked_file *cf = &files[i];
+
+		st = blob_store_put(svc->blobs, key, cf->f->data, cf->f->len,
+		    cf->blob, cf->sha256);
+		if (st != STORAGE_OK) {
+			intake_storage_failed(res, st, "blob");
+			goto out;
+		}
+		nwritten++;
+		if (store_ad_tip_attachment_name(ad, sizeof(ad), row.uid,
+		    cf->blob) != 0 ||
+		    (st = record_seal(key, ad, cf->name, strlen(cf->name),
+		    &cf->name_sealed, &cf->name_sealed_len)) != STORAGE_OK) {
+			intake_storage_failed(res, STORAGE_ERR_NOMEM, "name");
+			goto out;
+		}
+		memcpy(atts[i].blob_name, cf->blob, sizeof(atts[i].blob_name));
+		atts[i].size = cf->f->len;
+		atts[i].detected_type = cf->mime;
+		atts[i].name_sealed = cf->name_sealed;
+		atts[i].name_sealed_len = cf->name_sealed_len;
+		atts[i].is_original_mail = cf->f->is_original_mail;
+		crypto_generichash(atts[i].content_mac, TIP_MAC_BYTES,
+		    cf->sha256, 32, att_key, sizeof(att_key));
+	}
+	if ((st = intake_seal_record(t, files, nfiles, key, row.uid, &record,
+	    &record_len)) != STORAGE_OK) {
+		intake_storage_failed(res, st, "record");
+		goto out;
+	}
+
+	/* 3. The receipt, known only to the tipster; we keep a keyed hash. */
+	for (int i = 0; i < INTAKE_RECEIPT_DIGITS; i++)
+		res->receipt[i] = (char)('0' + randombytes_uniform(10));
+	res->receipt[INTAKE_RECEIPT_DIGITS] = '\0';
+	crypto_generichash(row.receipt_hash, TIP_MAC_BYTES,
+	    (const unsigned char *)res->receipt, INTAKE_RECEIPT_DIGITS,
+	    receipt_key, sizeof(receipt_key));
+
+	row.channel = t->channel;
+	row.status = "received";
+	row.domain = t->domain;
+	row.violation = t->violation;
+	row.route_reason = reason;
+	row.real_name = !is_empty(t->contact_name) ||
+	    !is_empty(t->contact_phone) || !is_empty(t->contact_email);
+	row.occurred_on = t->occurred_on;
+	row.received_at = (int64_t)now;
+	row.received_on = today;
+	row.record_sealed = record;
+	row.record_sealed_len = record_len;
+	row.content_key = key;
+	row.attachments = atts;
+	row.nattachments = nfiles;
+
+	/* 4. One transaction; only after it commits is the tip accepted. */
+	st = tip_store_commit(w->db, &svc->mk, &row, public_id);
+	if (st != STORAGE_OK) {
+		intake_storage_failed(res, st, "commit");
+		goto out;
+	}
+	nwritten = 0;	/* the rows own the blobs now */
+	res->status = INTAKE_OK;
+	snprintf(res->id, sizeof(res->id), "%s", public_id);
+	snprintf(res->bureau, sizeof(res->bureau), "%s", row.bureau);
+	snprintf(res->tip_status, sizeof(res->tip_status), "received");
+	gmtime_r(&now, &tm);
+	strftime(res->received_at, sizeof(res->received_at),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_info("intake tip=%s channel=%s bureau=%s files=%zu", public_id,
+	    t->channel, row.bureau, nfiles);
+out:
+	if (res->status != INTAKE_OK)
+		sodium_memzero(res->receipt, sizeof(res->receipt));
+	for (size_t i = 0; i < nwritten; i++)
+		blob_store_remove(svc->blobs, files[i].blob);
+	for (size_t i = 0; files != NULL && i < nfiles; i++)
+		free(files[i].name_sealed);
+	free(files);
+	free(atts);
+	free(record);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(att_key, sizeof(att_key));
+	sodium_memzero(receipt_key, sizeof(receipt_key));
+}

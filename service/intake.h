@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one intake pipeline every door uses (web form, JSON API, LMTP, the
+ * ingest-mail pipe, staff entry): validate, check each file's type by its
+ * content, triage, encrypt, write the blobs durably, commit the rows in one
+ * transaction; only then report success.  Runs on a worker thread.
+ *
+ * Nothing from a refused submission is stored: validation happens before
+ * any write, and the blobs of a submission whose commit fails are removed.
+ */
+#ifndef SERVICE_INTAKE_H
+#define SERVICE_INTAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "service/service.h"
+
+#define INTAKE_SUMMARY_MAX 200		/* characters */
+#define INTAKE_DETAILS_MAX 20000	/* characters */
+#define INTAKE_SHORT_MAX 200		/* institution, contact name */
+#define INTAKE_RECEIPT_DIGITS 16
+
+struct intake_file {
+	const char *field;		/* form field it came in ("attachments") */
+	const char *name;		/* as sent (UTF-8), may be NULL */
+	const unsigned char *data;
+	size_t len;
+	bool is_original_mail;
+};
+
+struct intake_tip {
+	const char *channel;		/* "web", "api", "email", "staff" */
+	const char *summary;
+	const char *details;
+	const char *institution;
+	const char *county;
+	const char *domain;
+	const char *violation;
+	const char *occurred_on;
+	const char *contact_name;
+	const char *contact_phone;
+	const char *contact_email;
+	const struct intake_file *files;
+	size_t nfiles;
+};
+
+enum intake_status {
+	INTAKE_OK = 0,
+	INTAKE_INVALID,		/* 400: a field is wrong */
+	INTAKE_TOO_LARGE,	/* 413: too many or too large files */
+	INTAKE_BAD_TYPE,	/* 415: a file outside the allow-list */
+	INTAKE_TRANSIENT,	/* 503: disk full, database busy: retry */
+	INTAKE_FAILED,		/* 500: a bug or corrupt store */
+};
+
+struct intake_result {
+	enum intake_status status;
+	char field[64];			/* the field at fault, or "" */
+	char message[512];		/* what is wrong, naming field and limit */
+	char id[32];			/* T-YYYY-NNNNNN */
+	char receipt[INTAKE_RECEIPT_DIGITS + 1];
+	char bureau[32];
+	char tip_status[16];
+	char received_at[32];		/* RFC 3339, UTC */
+};
+
+/* Store a tip; res says how it went.  Worker thread only. */
+void intake_submit(struct service_worker *w, const struct intake_tip *t,
+    struct intake_result *res);
+
+/* Whether s[0..len) is valid UTF-8 without NUL. */
+bool intake_valid_utf8(const char *s, size_t len);
+
+/* An HTTP status for an intake status. */
+int intake_http_status(enum intake_status st);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Key slots in the database: a tip's content key wrapped under the master
+ * key, and the service keys (keyed-hash keys for receipts, attachment
+ * relatives, submission nonces) wrapped the same way with tip_id NULL.
+ * Owner strings come from store_ad.h.
+ */
+#ifndef STORAGE_KEY_SLOTS_H
+#define STORAGE_KEY_SLOTS_H
+
+#include <stdint.h>
+
+#include "storage/db.h"
+#include "storage/keys.h"
+
+#define KEY_SLOTS_PURPOSE_RECEIPT "receipt_mac"
+#define KEY_SLOTS_PURPOSE_ATTACHMENT "attachment_mac"
+#define KEY_SLOTS_PURPOSE_NONCE "nonce_mac"
+
+/*
+ * The service key for purpose, wrapped under mk; created (random) on first
+ * use.  Safe against two processes creating it at once (the unique index
+ * decides, the loser reads the winner's key).
+ */
+enum storage_status key_slots_service_key(struct db *db,
+    const struct keys_master *mk, const char *purpose,
+    unsigned char key[KEYS_KEY_BYTES]);
+
+/*
+ * Store the content key of tip row tip_id (uid its 16-byte uid) wrapped
+ * under mk.  Call inside the transaction that inserts the tip.
+ */
+enum storage_status key_slots_add_content(struct db *db, int64_t tip_id,
+    const unsigned char uid[16], const struct keys_master *mk,
+    const unsigned char key[KEYS_KEY_BYTES], int64_t now);
+
+/* Unwrap the content key of a tip (by its uid and row id). */
+enum storage_status key_slots_content_key(struct db *db, int64_t tip_id,
+    const unsigned char uid[16], const struct keys_master *mk,
+    unsigned char key[KEYS_KEY_BYTES]);
+
+#endif
