@@ -146,6 +146,7 @@ tips_work_multipart(struct service_worker *w, struct tips_job *j,
 	tip.contact_email = tips_form_text(&form, "contact_email");
 	tip.files = files;
 	tip.nfiles = nfiles;
+	tip.nonce = tips_form_text(&form, "nonce");
 	intake_submit(w, &tip, &j->res);
 out:
 	free(files);
@@ -342,6 +343,50 @@ tips_reply_receipt_json(struct http_req *r, const struct intake_result *res)
 	free(text);
 }
 
+/*
+ * The same form post arrived again (a double click, a browser retry): the
+ * tip is stored once.  The receipt was shown with the first answer and is
+ * not kept, so it cannot be shown again; say so plainly.
+ */
+static void
+tips_reply_duplicate(struct http_req *r, bool api,
+    const struct intake_result *res)
+{
+	struct evbuffer *buf;
+	size_t len;
+
+	if (api) {
+		json_t *o = json_pack("{s:s, s:s, s:b}", "id", res->id,
+		    "status", "received", "duplicate", 1);
+		char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+		json_decref(o);
+		if (text == NULL) {
+			http_reply_error(r, 500, "internal", "out of memory",
+			    NULL);
+			return;
+		}
+		http_reply(r, 200, "application/json", text, strlen(text));
+		free(text);
+		return;
+	}
+	if ((buf = evbuffer_new()) == NULL) {
+		http_reply_error(r, 500, "internal", "out of memory", NULL);
+		return;
+	}
+	evbuffer_add_printf(buf, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head>"
+	    "<meta charset=\"utf-8\"><title>举报已收到</title></head><body>"
+	    "<main><h1>这份举报已经收到</h1><p>举报编号：<strong>");
+	http_html_escape(buf, res->id);
+	evbuffer_add_printf(buf, "</strong></p><p>同一份表单只保存一次。查询码已在"
+	    "第一次提交后显示；出于安全考虑，我们不保存查询码，无法再次显示。</p>"
+	    "</main></body></html>\n");
+	len = evbuffer_get_length(buf);
+	http_reply(r, 200, "text/html; charset=utf-8",
+	    evbuffer_pullup(buf, -1), len);
+	evbuffer_free(buf);
+}
+
 /* Loop thread: the job is done; answer. */
 static void
 tips_done(void *arg)
@@ -360,6 +405,8 @@ tips_done(void *arg)
 		http_reply_error(r, intake_http_status(j->res.status),
 		    tips_code(j->res.status), j->res.message,
 		    j->res.field[0] ? j->res.field : NULL);
+	} else if (j->res.duplicate) {
+		tips_reply_duplicate(r, j->api, &j->res);
 	} else if (j->api) {
 		tips_reply_receipt_json(r, &j->res);
 	} else {

@@ -165,8 +165,10 @@ is_form_utf8(const char *s, size_t n)
  * the declared charset is unknown or the conversion fails.  So: valid
  * UTF-8 is copied as it is; anything else goes through
  * g_mime_utils_decode_8bit() with the fallback charsets (UTF-8, GB18030);
- * if even that is not valid UTF-8, each bad byte becomes U+FFFD.
- * Returns NULL when out of memory.
+ * if even that is not valid UTF-8, each bad byte becomes U+FFFD.  That
+ * last step is needed: GMime's own UTF-8 check takes lead bytes F5..F7
+ * (code points above U+10FFFF, RFC 3629 forbids them) for UTF-8 and
+ * returns "\xf5\x80\x80\x97" unchanged.  Returns NULL when out of memory.
  */
 static char *
 form_utf8_dup(const char *s)

@@ -326,6 +326,16 @@ intake_check_files(struct service_worker *w, const struct intake_tip *t,
 		if (f->len == 0)
 			return intake_refuse(res, INTAKE_INVALID, field,
 			    "file \"%s\" is empty", shown);
+		if (f->is_original_mail) {
+			/* The evidence of an e-mail tip is the message as
+			 * received, whatever libmagic makes of it. */
+			out[n].f = f;
+			out[n].mime = "message/rfc822";
+			snprintf(out[n].name, sizeof(out[n].name), "%s",
+			    shown[0] ? shown : "original.eml");
+			n++;
+			continue;
+		}
 		mime = magic_buffer(w->magic, f->data, f->len);
 		if (mime == NULL || !evidence_type_allowed(mime))
 			return intake_refuse(res, INTAKE_BAD_TYPE, field,
@@ -431,7 +441,8 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 	struct intake_checked_file *files = NULL;
 	struct tip_store_attachment *atts = NULL;
 	struct tip_store_new row;
-	unsigned char key[32], att_key[32], receipt_key[32];
+	unsigned char key[32], att_key[32], receipt_key[32], mac_key[32];
+	unsigned char dedup_hash[TIP_MAC_BYTES], nonce_hash[TIP_MAC_BYTES];
 	unsigned char *record = NULL;
 	size_t nfiles = 0, nwritten = 0, record_len = 0;
 	char today[16], county_name[64], reason[256], ad[STORE_AD_MAX];
@@ -466,12 +477,19 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 		snprintf(reason, sizeof(reason), "举报人选择的发生地：%s",
 		    county_name);
 		row.bureau = t->county;
+	} else if (!is_empty(t->hint_bureau) &&
+	    tip_store_is_bureau(w->db, t->hint_bureau)) {
+		snprintf(reason, sizeof(reason), "按收件地址分派：%s",
+		    t->hint_bureau);
+		row.bureau = t->hint_bureau;
 	} else {
 		snprintf(reason, sizeof(reason), "举报人未选择发生地，"
 		    "转入市局分流队列待人工分派");
 		row.bureau = INTAKE_CITY_BUREAU;
 		row.needs_review = true;
 	}
+	if (t->needs_review)
+		row.needs_review = true;
 
 	/* 2. Keys and blobs. */
 	if ((st = key_slots_service_key(w->db, &svc->mk,
@@ -480,6 +498,24 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 	    KEY_SLOTS_PURPOSE_RECEIPT, receipt_key)) != STORAGE_OK) {
 		intake_storage_failed(res, st, "service keys");
 		goto out;
+	}
+	if (t->dedup_len > 0 || !is_empty(t->nonce)) {
+		if ((st = key_slots_service_key(w->db, &svc->mk,
+		    KEY_SLOTS_PURPOSE_NONCE, mac_key)) != STORAGE_OK) {
+			intake_storage_failed(res, st, "service keys");
+			goto out;
+		}
+		if (t->dedup_len > 0) {
+			crypto_generichash(dedup_hash, sizeof(dedup_hash),
+			    t->dedup, t->dedup_len, mac_key, sizeof(mac_key));
+			row.dedup_hash = dedup_hash;
+		}
+		if (!is_empty(t->nonce)) {
+			crypto_generichash(nonce_hash, sizeof(nonce_hash),
+			    (const unsigned char *)t->nonce, strlen(t->nonce),
+			    mac_key, sizeof(mac_key));
+			row.nonce_hash = nonce_hash;
+		}
 	}
 	keys_content_key_new(key);
 	randombytes_buf(row.uid, sizeof(row.uid));
@@ -545,6 +581,16 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 
 	/* 4. One transaction; only after it commits is the tip accepted. */
 	st = tip_store_commit(w->db, &svc->mk, &row, public_id);
+	if (st == STORAGE_ERR_EXISTS && (row.dedup_hash || row.nonce_hash)) {
+		/* The same delivery or form post again: one tip, not two. */
+		res->status = INTAKE_OK;
+		res->duplicate = true;
+		sodium_memzero(res->receipt, sizeof(res->receipt));
+		snprintf(res->id, sizeof(res->id), "%s", public_id);
+		log_info("intake duplicate of tip=%s channel=%s", public_id,
+		    t->channel);
+		goto out;
+	}
 	if (st != STORAGE_OK) {
 		intake_storage_failed(res, st, "commit");
 		goto out;
@@ -572,4 +618,5 @@ out:
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(att_key, sizeof(att_key));
 	sodium_memzero(receipt_key, sizeof(receipt_key));
+	sodium_memzero(mac_key, sizeof(mac_key));
 }

@@ -26,7 +26,7 @@ struct intake_file {
 	const char *name;		/* as sent (UTF-8), may be NULL */
 	const unsigned char *data;
 	size_t len;
-	bool is_original_mail;
+	bool is_original_mail;		/* kept whatever its type */
 };
 
 struct intake_tip {
@@ -43,6 +43,17 @@ struct intake_tip {
 	const char *contact_email;
 	const struct intake_file *files;
 	size_t nfiles;
+	/* Routing hint from the door (e-mail recipient): a bureau code. */
+	const char *hint_bureau;
+	/* Bytes naming one delivery (mail: Message-ID and body digest); a
+	 * second submission with the same bytes is the same tip. */
+	const unsigned char *dedup;
+	size_t dedup_len;
+	/* The form's one-time nonce: a double click stores one tip. */
+	const char *nonce;
+	/* The door could not read everything (a badly formed message): the
+	 * tip is stored and flagged for a person. */
+	bool needs_review;
 };
 
 enum intake_status {
@@ -63,6 +74,8 @@ struct intake_result {
 	char bureau[32];
 	char tip_status[16];
 	char received_at[32];		/* RFC 3339, UTC */
+	bool duplicate;			/* already stored: id is the earlier tip,
+					 * no receipt (it was shown then) */
 };
 
 /* Store a tip; res says how it went.  Worker thread only. */

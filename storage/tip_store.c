@@ -245,6 +245,13 @@ tip_store_is_county(struct db *db, const char *code)
 }
 
 bool
+tip_store_is_bureau(struct db *db, const char *code)
+{
+	return tip_store_exists(db, "SELECT 1 FROM bureaus WHERE code = ?1",
+	    code);
+}
+
+bool
 tip_store_is_domain(struct db *db, const char *code)
 {
 	return tip_store_exists(db, "SELECT 1 FROM domains WHERE code = ?1",

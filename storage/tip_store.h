@@ -72,6 +72,8 @@ int tip_store_blob_is_referenced(struct db *db, const char *name);
 
 /* Whether code is a county with a bureau (the form's county list). */
 bool tip_store_is_county(struct db *db, const char *code);
+/* Whether code is a bureau. */
+bool tip_store_is_bureau(struct db *db, const char *code);
 /* Whether code is a key domain / a violation type. */
 bool tip_store_is_domain(struct db *db, const char *code);
 bool tip_store_is_violation(struct db *db, const char *code);

@@ -547,6 +547,14 @@ test_file_names(void **state)
 	    NULL);
 	expect_filename("name=\"attachments\"; filename=\"\xff\xfe\x80.pdf\"",
 	    NULL);
+	/* GMime passes F5..F7 lead bytes through: each becomes U+FFFD. */
+	expect_filename("name=\"attachments\"; filename=\"\xf5\x80\x80\x97.pdf\"",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd.pdf");
+	/* Two- and four-byte characters. */
+	expect_filename("name=\"attachments\"; filename=\"café 📎.pdf\"",
+	    "café 📎.pdf");
+	expect_filename("name=\"attachments\"; filename*=UTF-8''"
+	    "caf%C3%A9%20%F0%9F%93%8E.pdf", "café 📎.pdf");
 }
 
 static void
@@ -716,6 +724,10 @@ test_syntax_errors(void **state)
 	    "Content-Disposition: \r\n\r\nv\r\n"
 	    "--" BOUNDARY "--\r\n", FORM_ERR_SYNTAX, "part 1 is not form-data");
 	expect_text_error("--" BOUNDARY "\r\nContent-Disposition form-data\r\n"
+	    "\r\nv\r\n--" BOUNDARY "--\r\n", FORM_ERR_SYNTAX,
+	    "part 1 has a malformed header line");
+	expect_text_error("--" BOUNDARY "\r\nBad Name: x\r\n"
+	    "Content-Disposition: form-data; name=a\r\n"
 	    "\r\nv\r\n--" BOUNDARY "--\r\n", FORM_ERR_SYNTAX,
 	    "part 1 has a malformed header line");
 	expect_text_error("--" BOUNDARY "\r\n: empty name\r\n"
@@ -1060,6 +1072,19 @@ test_messages(void **state)
 	assert_string_equal(msg + 7 + 67, "\" is longer than 1 byte");
 	assert_int_equal(strlen(field), 255);
 	assert_memory_equal(field, longname, 255);
+	body_free(&b);
+
+	/* Both cuts fall inside a three-byte character. */
+	memcpy(longname, "ab", 2);
+	for (int i = 0; i < 90; i++)
+		memcpy(longname + 2 + 3 * i, "举", 4);
+	add_field(&b, longname, "12");
+	add_close(&b);
+	assert_int_equal(parse(&b, &l, &f), FORM_ERR_FIELD_TOO_LONG);
+	assert_int_equal(strncmp(msg + 7, longname, 62), 0);
+	assert_int_equal(strncmp(msg + 7 + 62, "...\"", 4), 0);
+	assert_int_equal(strlen(field), 254);
+	assert_memory_equal(field, longname, 254);
 	body_free(&b);
 }
 
