@@ -903,8 +903,8 @@ form_parse(const char *content_type, const void *body, size_t len,
 	while ((rc = form_scan_next(&c, &scan, &start, &end)) == 1) {
 		if (++count > lim->parts_max)
 			return form_fail(&c, FORM_ERR_TOO_MANY_PARTS, NULL,
-			    "the form has more than %zu parts",
-			    lim->parts_max);
+			    "the form has more than %zu part%s",
+			    lim->parts_max, lim->parts_max == 1 ? "" : "s");
 	}
 	if (rc < 0)
 		return form_fail(&c, FORM_ERR_SYNTAX, NULL,

@@ -298,13 +298,33 @@ struct intake_checked_file {
 	size_t name_sealed_len;
 };
 
+/*
+ * Refuse the submission for a file, or, when the door asked for it
+ * (drop_bad_files), leave the file out and note why.  Returns false to
+ * stop (refused), true to go on without the file.
+ */
+static bool
+intake_bad_file(const struct intake_tip *t, json_t *dropped,
+    bool *flag, struct intake_result *res, enum intake_status st,
+    const char *field, const char *name, const char *why)
+{
+	if (!t->drop_bad_files)
+		return intake_refuse(res, st, field, "file \"%s\" %s", name,
+		    why);
+	json_array_append_new(dropped, json_pack("{s:s, s:s}", "name", name,
+	    "reason", why));
+	*flag = true;
+	return true;
+}
+
 static bool
 intake_check_files(struct service_worker *w, const struct intake_tip *t,
-    struct intake_checked_file *out, size_t *nout,
-    struct intake_result *res)
+    struct intake_checked_file *out, size_t *nout, json_t *dropped,
+    bool *flag, struct intake_result *res)
 {
 	const struct config *cfg = w->svc->cfg;
 	size_t n = 0;
+	char why[256];
 
 	for (size_t i = 0; i < t->nfiles; i++) {
 		const struct intake_file *f = &t->files[i];
@@ -315,38 +335,58 @@ intake_check_files(struct service_worker *w, const struct intake_tip *t,
 		intake_clean_name(f->name, shown, sizeof(shown));
 		if (f->len == 0 && shown[0] == '\0')
 			continue;	/* a file input left empty */
-		if (n >= (size_t)cfg->attachments_max)
-			return intake_refuse(res, INTAKE_TOO_LARGE, field,
-			    "too many files: at most %d may be attached",
-			    cfg->attachments_max);
-		if (f->len > cfg->attachment_max)
-			return intake_refuse(res, INTAKE_TOO_LARGE, field,
-			    "file \"%s\" is larger than %llu MiB", shown,
-			    (unsigned long long)(cfg->attachment_max / MIB));
-		if (f->len == 0)
-			return intake_refuse(res, INTAKE_INVALID, field,
-			    "file \"%s\" is empty", shown);
+		if (shown[0] == '\0')
+			snprintf(shown, sizeof(shown), "%s", f->is_original_mail ?
+			    "original.eml" : "attachment");
+		if (n >= (size_t)cfg->attachments_max + (t->drop_bad_files ?
+		    1 : 0)) {
+			if (!t->drop_bad_files)
+				return intake_refuse(res, INTAKE_TOO_LARGE,
+				    field, "too many files: at most %d may be "
+				    "attached", cfg->attachments_max);
+			snprintf(why, sizeof(why), "is over the limit of %d "
+			    "files", cfg->attachments_max);
+			intake_bad_file(t, dropped, flag, res, INTAKE_TOO_LARGE,
+			    field, shown, why);
+			continue;
+		}
 		if (f->is_original_mail) {
 			/* The evidence of an e-mail tip is the message as
-			 * received, whatever libmagic makes of it. */
+			 * received, whatever libmagic makes of it; the door
+			 * has bounded its size. */
 			out[n].f = f;
 			out[n].mime = "message/rfc822";
-			snprintf(out[n].name, sizeof(out[n].name), "%s",
-			    shown[0] ? shown : "original.eml");
+			memcpy(out[n].name, shown, sizeof(shown));
 			n++;
 			continue;
 		}
+		if (f->len > cfg->attachment_max) {
+			snprintf(why, sizeof(why), "is larger than %llu MiB",
+			    (unsigned long long)(cfg->attachment_max / MIB));
+			if (!intake_bad_file(t, dropped, flag, res,
+			    INTAKE_TOO_LARGE, field, shown, why))
+				return false;
+			continue;
+		}
+		if (f->len == 0) {
+			if (!intake_bad_file(t, dropped, flag, res,
+			    INTAKE_INVALID, field, shown, "is empty"))
+				return false;
+			continue;
+		}
 		mime = magic_buffer(w->magic, f->data, f->len);
-		if (mime == NULL || !evidence_type_allowed(mime))
-			return intake_refuse(res, INTAKE_BAD_TYPE, field,
-			    "file \"%s\" was detected as %s, which is not "
-			    "accepted as evidence (accepted: PDF, images, audio, "
-			    "video, office documents, text, e-mail, zip/rar/7z)",
-			    shown, mime ? mime : "an unknown type");
+		if (mime == NULL || !evidence_type_allowed(mime)) {
+			snprintf(why, sizeof(why), "was detected as %s, which is "
+			    "not accepted as evidence (accepted: PDF, images, "
+			    "audio, video, office documents, text, e-mail, "
+			    "zip/rar/7z)", mime ? mime : "an unknown type");
+			if (!intake_bad_file(t, dropped, flag, res,
+			    INTAKE_BAD_TYPE, field, shown, why))
+				return false;
+			continue;
+		}
 		out[n].f = f;
 		out[n].mime = mime;
-		if (shown[0] == '\0')
-			snprintf(shown, sizeof(shown), "attachment-%zu", n + 1);
 		memcpy(out[n].name, shown, sizeof(shown));
 		n++;
 	}
@@ -381,7 +421,7 @@ hex_encode(char *out, const unsigned char *in, size_t n)
 /* The sealed record: everything the tipster wrote, and the file digests. */
 static enum storage_status
 intake_seal_record(const struct intake_tip *t,
-    const struct intake_checked_file *files, size_t nfiles,
+    const struct intake_checked_file *files, size_t nfiles, json_t *dropped,
     const unsigned char key[32], const unsigned char uid[16],
     unsigned char **out, size_t *outlen)
 {
@@ -419,6 +459,8 @@ intake_seal_record(const struct intake_tip *t,
 		json_array_append_new(atts, a);
 	}
 	json_object_set_new(rec, "attachments", atts);
+	if (dropped != NULL && json_array_size(dropped) > 0)
+		json_object_set(rec, "dropped", dropped);
 	text = json_dumps(rec, JSON_COMPACT);
 	json_decref(rec);
 	if (text == NULL)
@@ -445,6 +487,7 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 	unsigned char dedup_hash[TIP_MAC_BYTES], nonce_hash[TIP_MAC_BYTES];
 	unsigned char *record = NULL;
 	size_t nfiles = 0, nwritten = 0, record_len = 0;
+	json_t *dropped = NULL;
 	char today[16], county_name[64], reason[256], ad[STORE_AD_MAX];
 	char public_id[TIP_PUBLIC_ID_MAX];
 	time_t now = time(NULL);
@@ -465,7 +508,9 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 		intake_storage_failed(res, STORAGE_ERR_NOMEM, "files");
 		return;
 	}
-	if (!intake_check_files(w, t, files, &nfiles, res))
+	if ((dropped = json_array()) == NULL ||
+	    !intake_check_files(w, t, files, &nfiles, dropped,
+	    &row.needs_review, res))
 		goto out;
 
 	/* Triage, with what routing exists today: the tipster's county. */
@@ -549,8 +594,8 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 		crypto_generichash(atts[i].content_mac, TIP_MAC_BYTES,
 		    cf->sha256, 32, att_key, sizeof(att_key));
 	}
-	if ((st = intake_seal_record(t, files, nfiles, key, row.uid, &record,
-	    &record_len)) != STORAGE_OK) {
+	if ((st = intake_seal_record(t, files, nfiles, dropped, key, row.uid,
+	    &record, &record_len)) != STORAGE_OK) {
 		intake_storage_failed(res, st, "record");
 		goto out;
 	}
@@ -615,6 +660,7 @@ out:
 	free(files);
 	free(atts);
 	free(record);
+	json_decref(dropped);
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(att_key, sizeof(att_key));
 	sodium_memzero(receipt_key, sizeof(receipt_key));

@@ -54,6 +54,11 @@ struct intake_tip {
 	/* The door could not read everything (a badly formed message): the
 	 * tip is stored and flagged for a person. */
 	bool needs_review;
+	/* E-mail: a file outside the allow-list or over the size limit is not
+	 * kept as a separate attachment (the original message, which holds
+	 * it, is kept) instead of refusing the whole tip; the tip is flagged
+	 * and the record names what was left out and why. */
+	bool drop_bad_files;
 };
 
 enum intake_status {

@@ -34,6 +34,10 @@ log_debug_enabled(void)
 
 static void
 log_vline(const char *level, int errnum, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+log_vline(const char *level, int errnum, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 	char when[32];

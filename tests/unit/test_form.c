@@ -817,8 +817,9 @@ test_parts_max(void **state)
 	add_field(&b, "a", "1");
 	add_field(&b, "b", "2");
 	add_field(&b, "c", "3");
-	expect_error(&b, &l, FORM_ERR_TOO_MANY_PARTS, "more than 1 part",
-	    NULL);
+	expect_error(&b, &l, FORM_ERR_TOO_MANY_PARTS,
+	    "the form has more than 1 part", NULL);
+	assert_string_equal(msg, "the form has more than 1 part");
 	body_free(&b);
 }
 
