@@ -310,6 +310,26 @@ http_guard_connections(void)
 	return guard_count;
 }
 
+size_t
+http_guard_receiving(void)
+{
+	size_t n = 0;
+
+	for (size_t b = 0; b < GUARD_BUCKETS; b++)
+		for (struct http_guard *g = guard_table[b]; g != NULL;
+		    g = g->hnext) {
+			struct bufferevent *under =
+			    bufferevent_get_underlying(g->bev);
+
+			if (g->state == GUARD_STATE_BODY ||
+			    (g->state == GUARD_STATE_HEAD && under != NULL &&
+			    evbuffer_get_length(bufferevent_get_input(under)) >
+			    0))
+				n++;
+		}
+	return n;
+}
+
 void
 http_budget_release(struct http_budget *b, uint64_t bytes)
 {

@@ -124,4 +124,10 @@ void http_guard_close_after_flush(struct http_guard *g);
 /* Number of open connections (for shutdown and tests). */
 size_t http_guard_connections(void);
 
+/*
+ * Number of connections in the middle of sending a request (part of a head
+ * or of a body received): the shutdown drain waits for these too.
+ */
+size_t http_guard_receiving(void);
+
 #endif

@@ -533,7 +533,7 @@ http_server_stop_accepting(struct http_server *s)
 size_t
 http_server_active(const struct http_server *s)
 {
-	return s == NULL ? 0 : s->active;
+	return s == NULL ? 0 : s->active + http_guard_receiving();
 }
 
 void

@@ -55,7 +55,7 @@ struct http_server *http_server_start(const struct http_server_env *env,
 /* Stop accepting new connections (shutdown); in-flight requests go on. */
 void http_server_stop_accepting(struct http_server *s);
 
-/* Requests accepted and not yet answered. */
+/* Requests being received, or accepted and not yet answered. */
 size_t http_server_active(const struct http_server *s);
 
 /* Free the server, closing idle connections.  Accepts NULL; NULLs *s. */
