@@ -18,30 +18,9 @@
 #include "storage/audit.h"
 #include "storage/blob_store.h"
 #include "storage/db.h"
+#include "storage/fsutil.h"
 #include "storage/keys.h"
 #include "storage/users.h"
-
-int
-datadir_mkdirs(const char *path, int mode)
-{
-	char buf[CONFIG_PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, (mode_t)mode) != 0 && errno != EEXIST)
-			return -1;
-		buf[i] = i < len ? '/' : '\0';
-	}
-	return 0;
-}
 
 static void
 remove_db_files(const char *path)
@@ -55,19 +34,6 @@ remove_db_files(const char *path)
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-journal", path);
 	unlink(p);
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 int
@@ -91,7 +57,7 @@ datadir_init(const struct config *cfg, FILE *out, char *err, size_t errlen)
 	snprintf(tmp_path, sizeof(tmp_path), "%s.init", db_path);
 	snprintf(blob_dir, sizeof(blob_dir), "%s/blobs", cfg->data_dir);
 
-	if (datadir_mkdirs(cfg->data_dir, 0700) != 0) {
+	if (fsutil_mkdirs(cfg->data_dir, 0700) != 0) {
 		snprintf(err, errlen, "cannot create %s: %s", cfg->data_dir,
 		    strerror(errno));
 		return -1;
@@ -151,7 +117,7 @@ datadir_init(const struct config *cfg, FILE *out, char *err, size_t errlen)
 		goto out;
 	}
 	db_close(&db);
-	if (rename(tmp_path, db_path) != 0 || fsync_dir(cfg->data_dir) != 0) {
+	if (rename(tmp_path, db_path) != 0 || fsutil_fsync_dirat(AT_FDCWD, cfg->data_dir) != 0) {
 		snprintf(err, errlen, "cannot move the database into place: %s",
 		    strerror(errno));
 		goto out;

@@ -19,7 +19,4 @@
 int datadir_init(const struct config *cfg, FILE *out, char *err,
     size_t errlen);
 
-/* mkdir -p with mode for each created component.  0 or -1 (errno). */
-int datadir_mkdirs(const char *path, int mode);
-
 #endif

@@ -47,6 +47,7 @@
 #include <sodium.h>
 
 #include "storage/blob_store.h"
+#include "storage/fsutil.h"
 
 #define BLOB_MAGIC "TLB"
 #define BLOB_MAGIC_LEN 3
@@ -94,42 +95,6 @@ struct blob_writer {
 	unsigned char *cipher;	/* BLOB_CIPHER_CHUNK */
 };
 
-static enum storage_status
-blob_status_from_errno(int e)
-{
-	switch (e) {
-	case ENOSPC:
-	case EDQUOT:
-		return STORAGE_ERR_NOSPC;
-	case ENOMEM:
-		return STORAGE_ERR_NOMEM;
-	default:
-		return STORAGE_ERR_IO;
-	}
-}
-
-/* write(2) all of buf, retrying on EINTR and short writes.  0 or -1. */
-static int
-blob_write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * read(2) until len bytes or end of file, retrying on EINTR.  Returns the
  * number of bytes read (less than len only at end of file), or -1.
@@ -152,32 +117,6 @@ blob_read_full(int fd, unsigned char *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
-}
-
-static int
-blob_fsync(int fd)
-{
-	int rc;
-
-	while ((rc = fsync(fd)) == -1 && errno == EINTR)
-		;
-	return rc;
-}
-
-/* fsync the directory rel (relative to dirfd).  0 or -1 with errno set. */
-static int
-blob_fsync_dirat(int dirfd, const char *rel)
-{
-	int fd, rc, saved;
-
-	fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	rc = blob_fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
 }
 
 static bool
@@ -301,7 +240,7 @@ blob_store_open(const char *dir, struct blob_store **out)
 		if (blob_mkdirat(bs->dirfd, aa, &created) == -1)
 			goto fail_errno;
 	}
-	if (created && blob_fsync(bs->dirfd) == -1)
+	if (created && fsutil_fsync(bs->dirfd) == -1)
 		goto fail_errno;
 	if (root_created) {
 		/* Make the new root's own entry durable in its parent. */
@@ -316,12 +255,12 @@ blob_store_open(const char *dir, struct blob_store **out)
 		    slash != parent && slash[1] == '\0')
 			*slash = '\0';
 		if (slash == NULL)
-			rc = blob_fsync_dirat(AT_FDCWD, ".");
+			rc = fsutil_fsync_dirat(AT_FDCWD, ".");
 		else if (slash == parent)
-			rc = blob_fsync_dirat(AT_FDCWD, "/");
+			rc = fsutil_fsync_dirat(AT_FDCWD, "/");
 		else {
 			*slash = '\0';
-			rc = blob_fsync_dirat(AT_FDCWD, parent);
+			rc = fsutil_fsync_dirat(AT_FDCWD, parent);
 		}
 		free(parent);
 		if (rc == -1)
@@ -330,7 +269,7 @@ blob_store_open(const char *dir, struct blob_store **out)
 	*out = bs;
 	return STORAGE_OK;
 fail_errno:
-	st = blob_status_from_errno(errno);
+	st = fsutil_status_from_errno(errno);
 fail:
 	blob_store_close(&bs);
 	return st;
@@ -396,8 +335,8 @@ blob_writer_push(struct blob_writer *w, const unsigned char *m, size_t mlen,
 		w->failed = STORAGE_ERR_INTERNAL;
 		return w->failed;
 	}
-	if (blob_write_all(w->fd, w->cipher, (size_t)clen) == -1) {
-		w->failed = blob_status_from_errno(errno);
+	if (fsutil_write_all(w->fd, w->cipher, (size_t)clen) == -1) {
+		w->failed = fsutil_status_from_errno(errno);
 		return w->failed;
 	}
 	w->first_done = true;
@@ -445,7 +384,7 @@ blob_writer_begin(struct blob_store *bs,
 			break;
 	}
 	if (w->fd == -1) {
-		st = blob_status_from_errno(errno);
+		st = fsutil_status_from_errno(errno);
 		goto fail;
 	}
 	w->has_tmp = true;
@@ -464,8 +403,8 @@ blob_writer_begin(struct blob_store *bs,
 	memcpy(w->ad + BLOB_PREFIX_BYTES + sizeof(BLOB_AD_LABEL) - 1, w->name,
 	    BLOB_NAME_LEN);
 	crypto_hash_sha256_init(&w->sha);
-	if (blob_write_all(w->fd, header, sizeof(header)) == -1) {
-		st = blob_status_from_errno(errno);
+	if (fsutil_write_all(w->fd, header, sizeof(header)) == -1) {
+		st = fsutil_status_from_errno(errno);
 		goto fail;
 	}
 	*out = w;
@@ -557,7 +496,7 @@ blob_writer_commit(struct blob_writer **wp, char name[BLOB_NAME_LEN + 1],
 	if ((st = blob_writer_push(w, w->plain, w->plain_len,
 	    BLOB_TAG_FINAL)) != STORAGE_OK)
 		goto done;
-	if (blob_fsync(w->fd) == -1)
+	if (fsutil_fsync(w->fd) == -1)
 		goto fail_errno;
 	rc = close(w->fd);
 	w->fd = -1;
@@ -570,7 +509,7 @@ blob_writer_commit(struct blob_writer **wp, char name[BLOB_NAME_LEN + 1],
 	aa[2] = '\0';
 	/* Normally made by open; recreate if someone removed it since. */
 	if (mkdirat(w->bs->dirfd, aa, 0700) == 0) {
-		if (blob_fsync(w->bs->dirfd) == -1)
+		if (fsutil_fsync(w->bs->dirfd) == -1)
 			goto fail_errno;
 	} else if (errno != EEXIST)
 		goto fail_errno;
@@ -580,12 +519,12 @@ blob_writer_commit(struct blob_writer **wp, char name[BLOB_NAME_LEN + 1],
 		rc = renameat(w->bs->dirfd, w->tmp_rel, w->bs->dirfd, rel);
 	if (rc == -1) {
 		st = errno == EEXIST ? STORAGE_ERR_EXISTS :
-		    blob_status_from_errno(errno);
+		    fsutil_status_from_errno(errno);
 		goto done;
 	}
 	w->has_tmp = false;
-	if (blob_fsync_dirat(w->bs->dirfd, aa) == -1) {
-		st = blob_status_from_errno(errno);
+	if (fsutil_fsync_dirat(w->bs->dirfd, aa) == -1) {
+		st = fsutil_status_from_errno(errno);
 		/* Not known to be durable: take it back rather than lie. */
 		unlinkat(w->bs->dirfd, rel, 0);
 		goto done;
@@ -601,7 +540,7 @@ blob_writer_commit(struct blob_writer **wp, char name[BLOB_NAME_LEN + 1],
 	st = STORAGE_OK;
 	goto done;
 fail_errno:
-	st = blob_status_from_errno(errno);
+	st = fsutil_status_from_errno(errno);
 done:
 	blob_writer_free(w);
 	return st;
@@ -665,7 +604,7 @@ blob_open_read(struct blob_store *bs, const char *name, int *fd)
 	if (*fd == -1)
 		return errno == ENOENT ? STORAGE_ERR_NOTFOUND :
 		    errno == ELOOP ? STORAGE_ERR_CORRUPT :
-		    blob_status_from_errno(errno);
+		    fsutil_status_from_errno(errno);
 	if (fstat(*fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
 		close(*fd);
 		*fd = -1;
@@ -694,7 +633,7 @@ blob_read_fd(int fd, const unsigned char key[BLOB_KEY_BYTES],
 
 	n = blob_read_full(fd, header, sizeof(header));
 	if (n == -1)
-		return blob_status_from_errno(errno);
+		return fsutil_status_from_errno(errno);
 	if (n < BLOB_PREFIX_BYTES ||
 	    memcmp(header, BLOB_MAGIC, BLOB_MAGIC_LEN) != 0)
 		return STORAGE_ERR_CORRUPT;
@@ -720,7 +659,7 @@ blob_read_fd(int fd, const unsigned char key[BLOB_KEY_BYTES],
 	for (;;) {
 		n = blob_read_full(fd, cipher, BLOB_CIPHER_CHUNK);
 		if (n == -1) {
-			st = blob_status_from_errno(errno);
+			st = fsutil_status_from_errno(errno);
 			goto done;
 		}
 		/* Nothing, or too little for a chunk: no final tag seen. */
@@ -741,7 +680,7 @@ blob_read_fd(int fd, const unsigned char key[BLOB_KEY_BYTES],
 				ssize_t e = blob_read_full(fd, &extra, 1);
 
 				if (e == -1) {
-					st = blob_status_from_errno(errno);
+					st = fsutil_status_from_errno(errno);
 					goto done;
 				}
 				if (e != 0) {
@@ -926,11 +865,11 @@ blob_store_remove(struct blob_store *bs, const char *name)
 	blob_rel_path(name, rel);
 	if (unlinkat(bs->dirfd, rel, 0) == -1)
 		return errno == ENOENT ? STORAGE_ERR_NOTFOUND :
-		    blob_status_from_errno(errno);
+		    fsutil_status_from_errno(errno);
 	memcpy(aa, name, 2);
 	aa[2] = '\0';
-	if (blob_fsync_dirat(bs->dirfd, aa) == -1)
-		return blob_status_from_errno(errno);
+	if (fsutil_fsync_dirat(bs->dirfd, aa) == -1)
+		return fsutil_status_from_errno(errno);
 	return STORAGE_OK;
 }
 
@@ -965,9 +904,9 @@ blob_list_aa(struct blob_store *bs, const char *aa,
 	    O_CLOEXEC);
 	if (fd == -1)
 		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ?
-		    STORAGE_OK : blob_status_from_errno(errno);
+		    STORAGE_OK : fsutil_status_from_errno(errno);
 	if ((d = fdopendir(fd)) == NULL) {
-		st = blob_status_from_errno(errno);
+		st = fsutil_status_from_errno(errno);
 		close(fd);
 		return st;
 	}
@@ -975,7 +914,7 @@ blob_list_aa(struct blob_store *bs, const char *aa,
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
 			if (errno != 0)
-				st = blob_status_from_errno(errno);
+				st = fsutil_status_from_errno(errno);
 			break;
 		}
 		if (!blob_store_valid_name(de->d_name) ||
@@ -1013,9 +952,9 @@ blob_store_list(struct blob_store *bs, int (*cb)(void *arg, const char *name),
 	/* Our own open file description: readdir offsets are per stream. */
 	fd = openat(bs->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1)
-		return blob_status_from_errno(errno);
+		return fsutil_status_from_errno(errno);
 	if ((d = fdopendir(fd)) == NULL) {
-		st = blob_status_from_errno(errno);
+		st = fsutil_status_from_errno(errno);
 		close(fd);
 		return st;
 	}
@@ -1023,7 +962,7 @@ blob_store_list(struct blob_store *bs, int (*cb)(void *arg, const char *name),
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
 			if (errno != 0)
-				st = blob_status_from_errno(errno);
+				st = fsutil_status_from_errno(errno);
 			break;
 		}
 		if (is_aa_dir_name(de->d_name))
@@ -1055,9 +994,9 @@ blob_store_sweep_tmp(struct blob_store *bs, size_t *removed)
 	fd = openat(bs->dirfd, BLOB_TMP_DIR, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
-		return blob_status_from_errno(errno);
+		return fsutil_status_from_errno(errno);
 	if ((d = fdopendir(fd)) == NULL) {
-		st = blob_status_from_errno(errno);
+		st = fsutil_status_from_errno(errno);
 		close(fd);
 		return st;
 	}
@@ -1065,7 +1004,7 @@ blob_store_sweep_tmp(struct blob_store *bs, size_t *removed)
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
 			if (errno != 0)
-				st = blob_status_from_errno(errno);
+				st = fsutil_status_from_errno(errno);
 			break;
 		}
 		if (strcmp(de->d_name, ".") == 0 ||
@@ -1077,12 +1016,12 @@ blob_store_sweep_tmp(struct blob_store *bs, size_t *removed)
 		}
 		/* Gone already, or a directory: not ours to remove. */
 		if (errno != ENOENT && errno != EISDIR && errno != EPERM) {
-			st = blob_status_from_errno(errno);
+			st = fsutil_status_from_errno(errno);
 			break;
 		}
 	}
-	if (count > 0 && blob_fsync(dirfd(d)) == -1 && st == STORAGE_OK)
-		st = blob_status_from_errno(errno);
+	if (count > 0 && fsutil_fsync(dirfd(d)) == -1 && st == STORAGE_OK)
+		st = fsutil_status_from_errno(errno);
 	closedir(d);
 	if (removed != NULL)
 		*removed = count;

@@ -30,6 +30,7 @@
 #include <sodium.h>
 
 #include "storage/keys.h"
+#include "storage/fsutil.h"
 #include "storage/record.h"
 
 #define KEYS_FILE_MAGIC "TLMK"
@@ -54,97 +55,6 @@ keys_err(char *err, size_t errlen, const char *what, const char *path,
 		    strerror(errnum));
 	else
 		snprintf(err, errlen, "%s: %s", path, what);
-}
-
-static enum storage_status
-keys_status_from_errno(int e)
-{
-	switch (e) {
-	case ENOSPC:
-	case EDQUOT:
-		return STORAGE_ERR_NOSPC;
-	case ENOMEM:
-		return STORAGE_ERR_NOMEM;
-	case EEXIST:
-		return STORAGE_ERR_EXISTS;
-	default:
-		return STORAGE_ERR_IO;
-	}
-}
-
-/* write(2) all of buf, retrying on EINTR and short writes.  0 or -1. */
-static int
-keys_write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* fsync the directory at path.  0 or -1 with errno set. */
-static int
-keys_fsync_dir(const char *path)
-{
-	int fd, rc, saved;
-
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	while ((rc = fsync(fd)) == -1 && errno == EINTR)
-		;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
-/*
- * Make sure directory dir exists; create it (and any missing parent) with
- * mode 0700 and fsync the directory that gained the new entry.  dir is a
- * writable scratch copy.  0 or -1 with errno set.
- */
-static int
-keys_mkdirs(char *dir)
-{
-	struct stat sb;
-	char *slash;
-	int rc;
-
-	if (stat(dir, &sb) == 0)
-		return S_ISDIR(sb.st_mode) ? 0 : (errno = ENOTDIR, -1);
-	if (errno != ENOENT)
-		return -1;
-	slash = strrchr(dir, '/');
-	while (slash != NULL && slash > dir && slash[1] == '\0') {
-		/* "a/b/" : strip trailing slashes first. */
-		*slash = '\0';
-		slash = strrchr(dir, '/');
-	}
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		rc = keys_mkdirs(dir);
-		*slash = '/';
-		if (rc == -1)
-			return -1;
-	}
-	if (mkdir(dir, 0700) == -1)
-		return errno == EEXIST ? 0 : -1;
-	if (slash == NULL)
-		return keys_fsync_dir(".");
-	if (slash == dir)
-		return keys_fsync_dir("/");
-	*slash = '\0';
-	rc = keys_fsync_dir(dir);
-	*slash = '/';
-	return rc;
 }
 
 /*
@@ -210,14 +120,14 @@ keys_master_create(const char *path)
 		st = STORAGE_ERR_NOMEM;
 		goto done;
 	}
-	if (keys_mkdirs(dir) == -1) {
-		st = keys_status_from_errno(errno);
+	if (fsutil_mkdirs(dir, 0700) == -1) {
+		st = fsutil_status_from_errno(errno);
 		goto done;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1) {
-		st = keys_status_from_errno(errno);
+		st = fsutil_status_from_errno(errno);
 		goto done;
 	}
 	created = 1;
@@ -227,7 +137,7 @@ keys_master_create(const char *path)
 	memcpy(buf, KEYS_FILE_MAGIC, KEYS_FILE_MAGIC_LEN);
 	buf[KEYS_FILE_MAGIC_LEN] = KEYS_FILE_VERSION;
 	randombytes_buf(buf + KEYS_FILE_MAGIC_LEN + 1, KEYS_KEY_BYTES);
-	if (keys_write_all(fd, buf, sizeof(buf)) == -1)
+	if (fsutil_write_all(fd, buf, sizeof(buf)) == -1)
 		goto fail;
 	while ((rc = fsync(fd)) == -1 && errno == EINTR)
 		;
@@ -237,12 +147,12 @@ keys_master_create(const char *path)
 	fd = -1;
 	if (rc == -1 && errno != EINTR)
 		goto fail;
-	if (keys_fsync_dir(dir) == -1)
+	if (fsutil_fsync_dirat(AT_FDCWD, dir) == -1)
 		goto fail;
 	st = STORAGE_OK;
 	goto done;
 fail:
-	st = keys_status_from_errno(errno);
+	st = fsutil_status_from_errno(errno);
 	if (st == STORAGE_ERR_EXISTS)
 		st = STORAGE_ERR_IO;
 done:
