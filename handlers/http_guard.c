@@ -284,6 +284,7 @@ struct http_guard {
 #define GUARD_BUCKETS 1024
 static struct http_guard *guard_table[GUARD_BUCKETS];
 static size_t guard_count;
+static size_t guard_max = HTTP_GUARD_CONN_MAX;
 
 static size_t
 guard_bucket(const struct bufferevent *bev)
@@ -308,6 +309,12 @@ size_t
 http_guard_connections(void)
 {
 	return guard_count;
+}
+
+void
+http_guard_set_max_connections(size_t max)
+{
+	guard_max = max > 0 ? max : 1;
 }
 
 size_t
@@ -666,6 +673,15 @@ http_guard_new_bev(const struct http_guard_conf *conf)
 	g->hnext = guard_table[b];
 	guard_table[b] = g;
 	guard_count++;
+	/*
+	 * Over the cap: evhttp finds the refusal request already in its
+	 * input when it starts reading (it reads pending input on its next
+	 * turn of the loop), answers it 503 and closes; what the client
+	 * sends is dropped unread.
+	 */
+	if (guard_count > guard_max)
+		guard_refuse_conn(g, bufferevent_get_input(under),
+		    bufferevent_get_input(filter), 503, "too many connections");
 	/* A connection that never sends a complete head is cut off too. */
 	guard_deadline_start(g, conf->head_timeout_sec);
 	return filter;

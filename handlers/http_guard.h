@@ -24,6 +24,13 @@
  * independent of libevent's idle timeout, and holds the in-flight budget
  * reservation of the request's body.
  *
+ * It caps the connections open at once (http_guard_set_max_connections()):
+ * a connection over the cap gets the internal refusal request at once, so
+ * it is answered 503 with Retry-After and closed without reading anything
+ * (evhttp 2.1 has no connection limit of its own, and a NULL from its
+ * bufferevent callback would give the connection a plain bufferevent
+ * without this guard).
+ *
  * http_guard_check_head() is pure (bytes in, verdict out) for the fuzzer.
  */
 #ifndef HANDLERS_HTTP_GUARD_H
@@ -36,6 +43,8 @@
 #define HTTP_GUARD_URI_MAX (8 * 1024)
 #define HTTP_GUARD_HEAD_MAX (64 * 1024)
 #define HTTP_GUARD_REFUSED_PATH "/-/refused"
+/* The connection cap unless lowered (to fit RLIMIT_NOFILE). */
+#define HTTP_GUARD_CONN_MAX 4096
 
 struct event_base;
 struct bufferevent;
@@ -123,6 +132,12 @@ void http_guard_close_after_flush(struct http_guard *g);
 
 /* Number of open connections (for shutdown and tests). */
 size_t http_guard_connections(void);
+
+/*
+ * Set the connection cap (at least 1; HTTP_GUARD_CONN_MAX until called).
+ * Loop thread, before the first connection.
+ */
+void http_guard_set_max_connections(size_t max);
 
 /*
  * Number of connections in the middle of sending a request (part of a head

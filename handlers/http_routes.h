@@ -12,9 +12,51 @@
 /* GET /healthz */
 void http_health_get(struct http_req *r);
 
+/* GET /: the tip form (http_form.c). */
+void http_form_get(struct http_req *r);
+/* GET /static/tipline.css (http_static.c). */
+void http_static_css_get(struct http_req *r);
+/* GET /api/v1/bureaus|domains|violations (http_codes.c). */
+void http_codes_get_bureaus(struct http_req *r);
+void http_codes_get_domains(struct http_req *r);
+void http_codes_get_violations(struct http_req *r);
+/* The follow-up (http_follow_up.c): GET and POST /follow-up, POST
+ * /follow-up/reply, POST /api/v1/follow-up and /api/v1/follow-up/messages. */
+void http_follow_up_get_or_post(struct http_req *r);
+void http_follow_up_reply(struct http_req *r);
+void http_follow_up_api(struct http_req *r);
+void http_follow_up_api_message(struct http_req *r);
+
 /* POST /tips: the web form (answers HTML). */
 void http_tips_post_form(struct http_req *r);
 /* POST /api/v1/tips: multipart or JSON (answers JSON). */
 void http_tips_post_api(struct http_req *r);
+
+/* POST /api/v1/mail: one message/rfc822 body (answers JSON). */
+void http_mail_post(struct http_req *r);
+
+/* Staff sessions (http_session.c): POST /api/v1/session (login), POST
+ * /api/v1/session/logout, POST /api/v1/session/password, and the pages
+ * /staff/ (index), /staff/login, /staff/logout, /staff/password. */
+void http_session_login_api(struct http_req *r);
+void http_session_logout_api(struct http_req *r);
+void http_session_password_api(struct http_req *r);
+void http_session_index_page(struct http_req *r);
+void http_session_login_page(struct http_req *r);
+void http_session_logout_page(struct http_req *r);
+void http_session_password_page(struct http_req *r);
+/* Staff tips (http_staff_tips.c): /api/v1/staff/tips[/{id}[/attachments/
+ * {aid}|/messages]] and the pages /staff/tips[/{id}[/messages]]. */
+void http_staff_tips_list_api(struct http_req *r);
+void http_staff_tips_detail_api(struct http_req *r);
+void http_staff_tips_attachment_api(struct http_req *r);
+void http_staff_tips_message_api(struct http_req *r);
+void http_staff_tips_list_page(struct http_req *r);
+void http_staff_tips_detail_page(struct http_req *r);
+void http_staff_tips_message_page(struct http_req *r);
+/* The audit log (http_staff_audit.c): GET /api/v1/staff/audit and the
+ * page /staff/audit. */
+void http_staff_audit_api(struct http_req *r);
+void http_staff_audit_page(struct http_req *r);
 
 #endif

@@ -15,10 +15,12 @@
 #include "handlers/http_server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -27,13 +29,16 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/http_struct.h>
+#include <event2/listener.h>
 #include <event2/util.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 #include "handlers/http_guard.h"
 #include "handlers/http_routes.h"
+#include "handlers/lmtp_server.h"
 #include "service/config.h"
+#include "service/login_throttle.h"
 #include "service/log.h"
 
 #define HTTP_IDLE_TIMEOUT_SEC 30
@@ -42,6 +47,13 @@
 #define HTTP_BODY_RATE (64 * 1024)	/* bytes per extra second */
 #define HTTP_JSON_BODY_MAX (1024 * 1024)
 #define HTTP_SMALL_BODY_MAX (64 * 1024)
+/*
+ * Descriptors kept for everything but HTTP connections when the connection
+ * cap is fitted to RLIMIT_NOFILE: LMTP's sessions, and the databases, WAL
+ * and blob files of the workers, libmagic, the log.
+ */
+#define HTTP_FD_RESERVE (LMTP_SESSIONS_MAX + 128)
+#define HTTP_ACCEPT_PAUSE_MS 1000
 
 enum http_method_bit {
 	HTTP_M_GET = 1 << 0,	/* GET implies HEAD */
@@ -54,10 +66,47 @@ struct http_route {
 	void (*fn)(struct http_req *r);
 };
 
-/* The route table: exact paths, kept sorted by path. */
+/*
+ * The route table, kept sorted by path (strcmp).  A path is exact, or a
+ * pattern in which a "{}" segment matches one non-empty path segment
+ * (handed to the handler as http_req_param()); exact paths are found
+ * first, then the patterns in table order.
+ */
 static const struct http_route http_routes[] = {
+	{ "/", HTTP_M_GET, http_form_get },
+	{ "/api/v1/bureaus", HTTP_M_GET, http_codes_get_bureaus },
+	{ "/api/v1/domains", HTTP_M_GET, http_codes_get_domains },
+	{ "/api/v1/follow-up", HTTP_M_POST, http_follow_up_api },
+	{ "/api/v1/follow-up/messages", HTTP_M_POST,
+	    http_follow_up_api_message },
+	{ "/api/v1/mail", HTTP_M_POST, http_mail_post },
+	{ "/api/v1/session", HTTP_M_POST, http_session_login_api },
+	{ "/api/v1/session/logout", HTTP_M_POST, http_session_logout_api },
+	{ "/api/v1/session/password", HTTP_M_POST, http_session_password_api },
+	{ "/api/v1/staff/audit", HTTP_M_GET, http_staff_audit_api },
+	{ "/api/v1/staff/tips", HTTP_M_GET, http_staff_tips_list_api },
+	{ "/api/v1/staff/tips/{}", HTTP_M_GET, http_staff_tips_detail_api },
+	{ "/api/v1/staff/tips/{}/attachments/{}", HTTP_M_GET,
+	    http_staff_tips_attachment_api },
+	{ "/api/v1/staff/tips/{}/messages", HTTP_M_POST,
+	    http_staff_tips_message_api },
 	{ "/api/v1/tips", HTTP_M_POST, http_tips_post_api },
+	{ "/api/v1/violations", HTTP_M_GET, http_codes_get_violations },
+	{ "/follow-up", HTTP_M_GET | HTTP_M_POST, http_follow_up_get_or_post },
+	{ "/follow-up/reply", HTTP_M_POST, http_follow_up_reply },
 	{ "/healthz", HTTP_M_GET, http_health_get },
+	{ "/staff", HTTP_M_GET, http_session_index_page },
+	{ "/staff/", HTTP_M_GET, http_session_index_page },
+	{ "/staff/audit", HTTP_M_GET, http_staff_audit_page },
+	{ "/staff/login", HTTP_M_GET | HTTP_M_POST, http_session_login_page },
+	{ "/staff/logout", HTTP_M_POST, http_session_logout_page },
+	{ "/staff/password", HTTP_M_GET | HTTP_M_POST,
+	    http_session_password_page },
+	{ "/staff/tips", HTTP_M_GET, http_staff_tips_list_page },
+	{ "/staff/tips/{}", HTTP_M_GET, http_staff_tips_detail_page },
+	{ "/staff/tips/{}/messages", HTTP_M_POST,
+	    http_staff_tips_message_page },
+	{ "/static/tipline.css", HTTP_M_GET, http_static_css_get },
 	{ "/tips", HTTP_M_POST, http_tips_post_form },
 };
 
@@ -67,8 +116,10 @@ struct http_server {
 	struct evhttp_bound_socket *sock;
 	struct http_budget budget;
 	struct http_guard_conf guard;
+	struct event *accept_resume;	/* after EMFILE (http_accept_error) */
 	size_t active;
 	bool stopping;
+	struct login_throttle *throttle;	/* staff logins (loop thread) */
 };
 
 static uint64_t
@@ -94,6 +145,7 @@ http_body_limit(const char *path, size_t len, void *arg)
 
 	if (path_is(path, len, "/tips") || path_is(path, len, "/api/v1/tips") ||
 	    path_is(path, len, "/follow-up") ||
+	    path_is(path, len, "/follow-up/reply") ||
 	    path_is(path, len, "/api/v1/follow-up/messages"))
 		return cfg->tip_max;
 	if (path_is(path, len, "/api/v1/mail"))
@@ -199,6 +251,12 @@ http_server_env(const struct http_server *s)
 	return &s->env;
 }
 
+struct login_throttle *
+http_server_throttle(struct http_server *s)
+{
+	return s->throttle;
+}
+
 void
 http_reply(struct http_req *r, int status, const char *content_type,
     const void *body, size_t len)
@@ -240,8 +298,10 @@ http_reply(struct http_req *r, int status, const char *content_type,
 	    r->method, r->route, status, len,
 	    (unsigned long long)(ms10 / 10), (unsigned long long)(ms10 % 10),
 	    r->req == NULL ? " client=gone" : "");
-	http_budget_release(&s->budget, r->reserved);
+	http_budget_release(s->guard.budget, r->reserved);
 	s->active--;
+	for (int i = 0; i < r->nparams; i++)
+		free(r->params[i]);
 	free(r->path);
 	free(r);
 }
@@ -333,8 +393,72 @@ http_reply_refused(struct http_req *r, int status, const char *reason)
 	    (size_t)n);
 }
 
+static const struct http_route *http_find_exact(const char *path);
+
+const char *
+http_req_param(const struct http_req *r, int i)
+{
+	return i >= 0 && i < r->nparams ? r->params[i] : NULL;
+}
+
+/*
+ * Whether path matches pattern segment by segment; each "{}" segment
+ * takes one non-empty segment of path, copied into r->params.  On a
+ * mismatch r->params is left empty.
+ */
+static bool
+http_match_pattern(const char *pattern, const char *path, struct http_req *r)
+{
+	const char *p = pattern, *q = path;
+
+	r->nparams = 0;
+	while (*p != '\0') {
+		if (p[0] == '{' && p[1] == '}' && (p[2] == '/' || p[2] == '\0')) {
+			size_t n = strcspn(q, "/");
+
+			if (n == 0 || r->nparams == HTTP_ROUTE_PARAMS_MAX ||
+			    (r->params[r->nparams] = strndup(q, n)) == NULL)
+				goto fail;
+			r->nparams++;
+			p += 2;
+			q += n;
+			continue;
+		}
+		if (*p != *q)
+			goto fail;
+		p++;
+		q++;
+	}
+	if (*q == '\0')
+		return true;
+fail:
+	for (int i = 0; i < r->nparams; i++) {
+		free(r->params[i]);
+		r->params[i] = NULL;
+	}
+	r->nparams = 0;
+	return false;
+}
+
+/* The route of path: an exact one, else the first pattern that matches. */
 static const struct http_route *
-http_find_route(const char *path)
+http_find_route(const char *path, struct http_req *r)
+{
+	const struct http_route *exact = http_find_exact(path);
+
+	/* A path spelling "{}" literally is no exact match for a pattern. */
+	if (exact != NULL && strstr(exact->path, "{}") == NULL)
+		return exact;
+	for (size_t i = 0; i < sizeof(http_routes) / sizeof(http_routes[0]);
+	    i++)
+		if (strstr(http_routes[i].path, "{}") != NULL &&
+		    http_match_pattern(http_routes[i].path, path, r))
+			return &http_routes[i];
+	return NULL;
+}
+
+static const struct http_route *
+http_find_exact(const char *path)
 {
 	size_t lo = 0, hi = sizeof(http_routes) / sizeof(http_routes[0]);
 
@@ -417,7 +541,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "the path contains a NUL byte", NULL);
 		return;
 	}
-	if ((route = http_find_route(r->path)) == NULL) {
+	if ((route = http_find_route(r->path, r)) == NULL) {
 		http_reply_error(r, 404, "not_found", "no such page", NULL);
 		return;
 	}
@@ -443,6 +567,73 @@ http_make_bev(struct event_base *base, void *arg)
 	return http_guard_new_bev(&s->guard);
 }
 
+/*
+ * The connection cap (http_guard.h) from RLIMIT_NOFILE: raise the soft
+ * limit as far as the cap needs and the hard limit allows, then keep
+ * HTTP_FD_RESERVE descriptors for the rest (a quarter of a small limit).
+ */
+static void
+http_fit_connection_cap(void)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)HTTP_GUARD_CONN_MAX + HTTP_FD_RESERVE;
+	size_t cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	if (rl.rlim_cur < want && rl.rlim_max > rl.rlim_cur) {
+		struct rlimit raised = rl;
+
+		raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl = raised;
+	}
+	if (rl.rlim_cur >= want)
+		return;
+	cap = rl.rlim_cur > 2 * HTTP_FD_RESERVE ?
+	    (size_t)(rl.rlim_cur - HTTP_FD_RESERVE) : (size_t)rl.rlim_cur / 4;
+	http_guard_set_max_connections(cap);
+	log_info("http connection cap=%zu nofile=%llu", cap,
+	    (unsigned long long)rl.rlim_cur);
+}
+
+/*
+ * accept() failed.  Out of descriptors (or kernel memory), stop accepting
+ * for HTTP_ACCEPT_PAUSE_MS instead of spinning on a listener that stays
+ * readable (httpd's server_accept does the same); the backlog waits.
+ */
+static void
+http_accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct http_server *s = arg;
+	struct timeval pause = { HTTP_ACCEPT_PAUSE_MS / 1000,
+	    (HTTP_ACCEPT_PAUSE_MS % 1000) * 1000 };
+	int err = EVUTIL_SOCKET_ERROR();
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM) {
+		log_warnx("http: accept: %s; pausing for %d ms",
+		    evutil_socket_error_to_string(err), HTTP_ACCEPT_PAUSE_MS);
+		evconnlistener_disable(lev);
+		evtimer_add(s->accept_resume, &pause);
+		return;
+	}
+	/* ECONNABORTED and the like: the next accept may work. */
+	log_warnx("http: accept: %s", evutil_socket_error_to_string(err));
+}
+
+static void
+http_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *s = arg;
+
+	(void)fd;
+	(void)what;
+	if (!s->stopping && s->sock != NULL)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(s->sock));
+}
+
 struct http_server *
 http_server_start(const struct http_server_env *env, const char *listen,
     char *bound, size_t boundlen, char *err, size_t errlen)
@@ -459,23 +650,37 @@ http_server_start(const struct http_server_env *env, const char *listen,
 		snprintf(err, errlen, "bad listen address \"%s\"", listen);
 		return NULL;
 	}
+	/* The look-up is a binary search: a mis-sorted table loses routes. */
+	for (size_t i = 1; i < sizeof(http_routes) / sizeof(http_routes[0]);
+	    i++)
+		if (strcmp(http_routes[i - 1].path, http_routes[i].path) >= 0) {
+			snprintf(err, errlen, "route table not sorted at %s",
+			    http_routes[i].path);
+			return NULL;
+		}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->env = *env;
+	if ((s->throttle = login_throttle_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(s);
+		return NULL;
+	}
 	s->budget.max = env->cfg->inflight_max;
 	s->guard.base = env->base;
-	s->guard.budget = &s->budget;
+	s->guard.budget = env->budget != NULL ? env->budget : &s->budget;
 	s->guard.limit = http_body_limit;
 	s->guard.limit_arg = (void *)(uintptr_t)env->cfg;
 	s->guard.head_timeout_sec = HTTP_HEAD_TIMEOUT_SEC;
 	s->guard.body_timeout_sec = HTTP_BODY_TIMEOUT_SEC;
 	s->guard.body_rate = HTTP_BODY_RATE;
+	http_fit_connection_cap();
 
 	if ((s->http = evhttp_new(env->base)) == NULL) {
 		snprintf(err, errlen, "cannot create the HTTP server");
-		free(s);
+		http_server_free(&s);
 		return NULL;
 	}
 	max_body = env->cfg->tip_max > env->cfg->mail_max ?
@@ -498,6 +703,14 @@ http_server_start(const struct http_server_env *env, const char *listen,
 		http_server_free(&s);
 		return NULL;
 	}
+	s->accept_resume = evtimer_new(env->base, http_accept_resume, s);
+	if (s->accept_resume == NULL) {
+		snprintf(err, errlen, "out of memory");
+		http_server_free(&s);
+		return NULL;
+	}
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(s->sock),
+	    http_accept_error);
 	if (getsockname(evhttp_bound_socket_get_fd(s->sock),
 	    (struct sockaddr *)&ss, &sslen) != 0) {
 		snprintf(err, errlen, "cannot read the bound address");
@@ -545,6 +758,9 @@ http_server_free(struct http_server **sp)
 		return;
 	if (s->http != NULL)
 		evhttp_free(s->http);
+	if (s->accept_resume != NULL)
+		event_free(s->accept_resume);
+	login_throttle_free(&s->throttle);
 	free(s);
 	*sp = NULL;
 }

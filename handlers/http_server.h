@@ -23,8 +23,12 @@ struct evhttp_request;
 struct config;
 struct service;
 struct workers;
+struct http_budget;
 
 struct http_server;
+
+/* Most {} segments in one route pattern ("/staff/tips/{}"). */
+#define HTTP_ROUTE_PARAMS_MAX 4
 
 struct http_req {
 	struct http_server *srv;
@@ -35,6 +39,9 @@ struct http_req {
 	uint64_t started_ns;
 	uint64_t reserved;		/* in-flight budget held for the body */
 	bool is_api;			/* errors as JSON */
+	/* The {} segments of a pattern route, in order (malloc'd). */
+	char *params[HTTP_ROUTE_PARAMS_MAX];
+	int nparams;
 };
 
 struct http_server_env {
@@ -42,6 +49,9 @@ struct http_server_env {
 	const struct config *cfg;
 	struct service *svc;
 	struct workers *workers;
+	/* The in-flight byte budget shared with LMTP (http_guard.h); NULL:
+	 * the server keeps one of its own of inflight_max bytes. */
+	struct http_budget *budget;
 };
 
 /*
@@ -60,6 +70,10 @@ size_t http_server_active(const struct http_server *s);
 
 /* Free the server, closing idle connections.  Accepts NULL; NULLs *s. */
 void http_server_free(struct http_server **s);
+
+/* The staff login throttle (service/login_throttle.h), loop thread. */
+struct login_throttle;
+struct login_throttle *http_server_throttle(struct http_server *s);
 
 /* The environment the server was started with (for route handlers). */
 const struct http_server_env *http_server_env(const struct http_server *s);
@@ -88,6 +102,12 @@ struct evbuffer *http_req_body(struct http_req *r);
 /* Append str to buf with the five HTML metacharacters escaped. */
 struct evbuffer;
 void http_html_escape(struct evbuffer *buf, const char *str);
+
+/*
+ * The i-th {} segment of the route that matched (decoded, never empty,
+ * without '/'), or NULL.
+ */
+const char *http_req_param(const struct http_req *r, int i);
 
 /* A request header, or NULL. */
 const char *http_req_header(struct http_req *r, const char *name);

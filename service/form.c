@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "service/form.h"
+#include "service/mime.h"
 
 /* Longest Content-Type header value looked at; a form's is ~70 bytes. */
 #define FORM_CONTENT_TYPE_MAX	1024
@@ -98,7 +99,7 @@ form_init_once(void)
 {
 	static const char *charsets[] = { "UTF-8", "GB18030", NULL };
 
-	g_mime_init();
+	mime_init();
 	form_gmime_options = g_mime_parser_options_new();
 	g_mime_parser_options_set_fallback_charsets(form_gmime_options,
 	    charsets);

@@ -27,8 +27,10 @@
 #include "service/evidence.h"
 #include "service/log.h"
 #include "storage/key_slots.h"
+#include "storage/messages.h"
 #include "storage/record.h"
 #include "storage/store_ad.h"
+#include "storage/tip_lookup.h"
 #include "storage/tip_store.h"
 
 #define INTAKE_CITY_BUREAU "140500"
@@ -42,16 +44,119 @@ intake_refuse(struct intake_result *res, enum intake_status st,
     const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * Keep each conversion of fmt, formatted, in res->args (see intake.h:
+ * another language fills its own format with them).  fmt is one of this
+ * file's literals; the conversions used are %s, %.Ns, %d, %zu, %llu.
+ */
+static void
+intake_capture_args(struct intake_result *res, const char *fmt, va_list ap)
+{
+	res->nargs = 0;
+	for (const char *p = fmt; *p != '\0'; p++) {
+		char *out;
+		size_t outlen = INTAKE_MSG_ARG_MAX, prec = (size_t)-1;
+		int longs = 0;
+		bool size = false;
+
+		if (*p != '%')
+			continue;
+		if (*++p == '%')
+			continue;
+		if (res->nargs >= INTAKE_MSG_ARGS)
+			return;
+		out = res->args[res->nargs++];
+		out[0] = '\0';
+		if (*p == '.') {
+			prec = 0;
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				prec = prec * 10 + (size_t)(*p - '0');
+		}
+		for (; *p == 'l' || *p == 'z'; p++) {
+			if (*p == 'l')
+				longs++;
+			else
+				size = true;
+		}
+		switch (*p) {
+		case 's': {
+			const char *v = va_arg(ap, const char *);
+			size_t n = v != NULL ? strnlen(v, outlen - 1) : 0;
+
+			if (n > prec)
+				n = prec;
+			while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80 &&
+			    n < strlen(v))
+				n--;	/* whole characters only */
+			if (n > 0)
+				memcpy(out, v, n);
+			out[n] = '\0';
+			break;
+		}
+		case 'd':
+		case 'i':
+			if (size || longs > 0)
+				snprintf(out, outlen, "%lld", longs > 1 ?
+				    va_arg(ap, long long) : size ?
+				    (long long)va_arg(ap, ssize_t) :
+				    (long long)va_arg(ap, long));
+			else
+				snprintf(out, outlen, "%d", va_arg(ap, int));
+			break;
+		case 'u':
+			if (size || longs > 0)
+				snprintf(out, outlen, "%llu", longs > 1 ?
+				    va_arg(ap, unsigned long long) : size ?
+				    (unsigned long long)va_arg(ap, size_t) :
+				    (unsigned long long)va_arg(ap,
+				    unsigned long));
+			else
+				snprintf(out, outlen, "%u",
+				    va_arg(ap, unsigned int));
+			break;
+		default:
+			return;	/* not used in this file */
+		}
+		if (*p == '\0')
+			return;
+	}
+}
+
+/*
+ * Refuse: status, field, the English message, and the format with its
+ * arguments (intake.h).  file: the file at fault, or NULL.
+ */
+static bool
+intake_vrefuse(struct intake_result *res, enum intake_status st,
+    const char *field, const char *file, const char *fmt, va_list ap)
+{
+	char inner[sizeof(res->message)];
+	va_list cap;
+
+	res->status = st;
+	snprintf(res->field, sizeof(res->field), "%s", field ? field : "");
+	snprintf(res->file, sizeof(res->file), "%s", file ? file : "");
+	res->msgid = fmt;
+	va_copy(cap, ap);
+	intake_capture_args(res, fmt, cap);
+	va_end(cap);
+	vsnprintf(inner, sizeof(inner), fmt, ap);
+	if (file != NULL)
+		snprintf(res->message, sizeof(res->message),
+		    "file \"%.255s\" %.240s", file, inner);
+	else
+		memcpy(res->message, inner, sizeof(inner));
+	return false;
+}
+
 static bool
 intake_refuse(struct intake_result *res, enum intake_status st,
     const char *field, const char *fmt, ...)
 {
 	va_list ap;
 
-	res->status = st;
-	snprintf(res->field, sizeof(res->field), "%s", field ? field : "");
 	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	intake_vrefuse(res, st, field, NULL, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -155,9 +260,11 @@ intake_check_text(struct intake_result *res, const char *field,
 
 		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' ||
 		    c == '\t'))) || c == 0x7f)
-			return intake_refuse(res, INTAKE_INVALID, field,
-			    "%s contains a control character%s", field,
-			    multiline ? "" : " (it must be one line)");
+			return multiline ? intake_refuse(res, INTAKE_INVALID,
+			    field, "%s contains a control character", field) :
+			    intake_refuse(res, INTAKE_INVALID, field,
+			    "%s contains a control character (it must be one "
+			    "line)", field);
 	}
 	chars = utf8_chars(value);
 	if (chars > max)
@@ -290,7 +397,8 @@ intake_clean_name(const char *name, char *buf, size_t buflen)
 
 struct intake_checked_file {
 	const struct intake_file *f;
-	const char *mime;		/* libmagic's answer (static storage) */
+	/* libmagic's answer, copied: magic_buffer() reuses its buffer. */
+	char mime[128];
 	char name[INTAKE_FILE_NAME_MAX + 1];
 	char blob[BLOB_NAME_LEN + 1];
 	unsigned char sha256[32];
@@ -306,11 +414,25 @@ struct intake_checked_file {
 static bool
 intake_bad_file(const struct intake_tip *t, json_t *dropped,
     bool *flag, struct intake_result *res, enum intake_status st,
-    const char *field, const char *name, const char *why)
+    const char *field, const char *name, const char *whyfmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+static bool
+intake_bad_file(const struct intake_tip *t, json_t *dropped,
+    bool *flag, struct intake_result *res, enum intake_status st,
+    const char *field, const char *name, const char *whyfmt, ...)
 {
-	if (!t->drop_bad_files)
-		return intake_refuse(res, st, field, "file \"%s\" %s", name,
-		    why);
+	char why[256];
+	va_list ap;
+
+	va_start(ap, whyfmt);
+	if (!t->drop_bad_files) {
+		intake_vrefuse(res, st, field, name, whyfmt, ap);
+		va_end(ap);
+		return false;
+	}
+	vsnprintf(why, sizeof(why), whyfmt, ap);
+	va_end(ap);
 	json_array_append_new(dropped, json_pack("{s:s, s:s}", "name", name,
 	    "reason", why));
 	*flag = true;
@@ -324,7 +446,6 @@ intake_check_files(struct service_worker *w, const struct intake_tip *t,
 {
 	const struct config *cfg = w->svc->cfg;
 	size_t n = 0;
-	char why[256];
 
 	for (size_t i = 0; i < t->nfiles; i++) {
 		const struct intake_file *f = &t->files[i];
@@ -344,10 +465,9 @@ intake_check_files(struct service_worker *w, const struct intake_tip *t,
 				return intake_refuse(res, INTAKE_TOO_LARGE,
 				    field, "too many files: at most %d may be "
 				    "attached", cfg->attachments_max);
-			snprintf(why, sizeof(why), "is over the limit of %d "
-			    "files", cfg->attachments_max);
 			intake_bad_file(t, dropped, flag, res, INTAKE_TOO_LARGE,
-			    field, shown, why);
+			    field, shown, "is over the limit of %d files",
+			    cfg->attachments_max);
 			continue;
 		}
 		if (f->is_original_mail) {
@@ -355,16 +475,17 @@ intake_check_files(struct service_worker *w, const struct intake_tip *t,
 			 * received, whatever libmagic makes of it; the door
 			 * has bounded its size. */
 			out[n].f = f;
-			out[n].mime = "message/rfc822";
+			snprintf(out[n].mime, sizeof(out[n].mime), "%s",
+			    "message/rfc822");
 			memcpy(out[n].name, shown, sizeof(shown));
 			n++;
 			continue;
 		}
 		if (f->len > cfg->attachment_max) {
-			snprintf(why, sizeof(why), "is larger than %llu MiB",
-			    (unsigned long long)(cfg->attachment_max / MIB));
 			if (!intake_bad_file(t, dropped, flag, res,
-			    INTAKE_TOO_LARGE, field, shown, why))
+			    INTAKE_TOO_LARGE, field, shown,
+			    "is larger than %llu MiB",
+			    (unsigned long long)(cfg->attachment_max / MIB)))
 				return false;
 			continue;
 		}
@@ -376,17 +497,16 @@ intake_check_files(struct service_worker *w, const struct intake_tip *t,
 		}
 		mime = magic_buffer(w->magic, f->data, f->len);
 		if (mime == NULL || !evidence_type_allowed(mime)) {
-			snprintf(why, sizeof(why), "was detected as %s, which is "
-			    "not accepted as evidence (accepted: PDF, images, "
-			    "audio, video, office documents, text, e-mail, "
-			    "zip/rar/7z)", mime ? mime : "an unknown type");
 			if (!intake_bad_file(t, dropped, flag, res,
-			    INTAKE_BAD_TYPE, field, shown, why))
+			    INTAKE_BAD_TYPE, field, shown, "was detected as %s, "
+			    "which is not accepted as evidence (accepted: PDF, "
+			    "images, audio, video, office documents, text, "
+			    "e-mail, zip/rar/7z)", mime ? mime : "unknown"))
 				return false;
 			continue;
 		}
 		out[n].f = f;
-		out[n].mime = mime;
+		snprintf(out[n].mime, sizeof(out[n].mime), "%s", mime);
 		memcpy(out[n].name, shown, sizeof(shown));
 		n++;
 	}
@@ -475,6 +595,52 @@ intake_seal_record(const struct intake_tip *t,
 	return st;
 }
 
+/*
+ * Step 2 for checked files (a new tip's or a message's): each file becomes
+ * a durable blob under the tip's content key, its name is sealed under
+ * the attachment identity, and atts[i] describes the row to store.
+ * *nwritten counts the blobs written, which the caller removes if the
+ * commit does not happen.  false with res set on failure.
+ */
+static bool
+intake_write_files(struct service *svc, const unsigned char key[32],
+    const unsigned char uid[16], const unsigned char att_key[32],
+    struct intake_checked_file *files, size_t nfiles,
+    struct tip_store_attachment *atts, size_t *nwritten,
+    struct intake_result *res)
+{
+	char ad[STORE_AD_MAX];
+	enum storage_status st;
+
+	for (size_t i = 0; i < nfiles; i++) {
+		struct intake_checked_file *cf = &files[i];
+
+		st = blob_store_put(svc->blobs, key, cf->f->data, cf->f->len,
+		    cf->blob, cf->sha256);
+		if (st != STORAGE_OK) {
+			intake_storage_failed(res, st, "blob");
+			return false;
+		}
+		(*nwritten)++;
+		if (store_ad_tip_attachment_name(ad, sizeof(ad), uid,
+		    cf->blob) != 0 ||
+		    (st = record_seal(key, ad, cf->name, strlen(cf->name),
+		    &cf->name_sealed, &cf->name_sealed_len)) != STORAGE_OK) {
+			intake_storage_failed(res, STORAGE_ERR_NOMEM, "name");
+			return false;
+		}
+		memcpy(atts[i].blob_name, cf->blob, sizeof(atts[i].blob_name));
+		atts[i].size = cf->f->len;
+		atts[i].detected_type = cf->mime;
+		atts[i].name_sealed = cf->name_sealed;
+		atts[i].name_sealed_len = cf->name_sealed_len;
+		atts[i].is_original_mail = cf->f->is_original_mail;
+		crypto_generichash(atts[i].content_mac, TIP_MAC_BYTES,
+		    cf->sha256, 32, att_key, 32);
+	}
+	return true;
+}
+
 void
 intake_submit(struct service_worker *w, const struct intake_tip *t,
     struct intake_result *res)
@@ -488,7 +654,7 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 	unsigned char *record = NULL;
 	size_t nfiles = 0, nwritten = 0, record_len = 0;
 	json_t *dropped = NULL;
-	char today[16], county_name[64], reason[256], ad[STORE_AD_MAX];
+	char today[16], county_name[64], reason[256];
 	char public_id[TIP_PUBLIC_ID_MAX];
 	time_t now = time(NULL);
 	time_t local = now + CST_OFFSET;
@@ -568,32 +734,9 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 		intake_storage_failed(res, STORAGE_ERR_NOMEM, "attachments");
 		goto out;
 	}
-	for (size_t i = 0; i < nfiles; i++) {
-		struct intake_checked_file *cf = &files[i];
-
-		st = blob_store_put(svc->blobs, key, cf->f->data, cf->f->len,
-		    cf->blob, cf->sha256);
-		if (st != STORAGE_OK) {
-			intake_storage_failed(res, st, "blob");
-			goto out;
-		}
-		nwritten++;
-		if (store_ad_tip_attachment_name(ad, sizeof(ad), row.uid,
-		    cf->blob) != 0 ||
-		    (st = record_seal(key, ad, cf->name, strlen(cf->name),
-		    &cf->name_sealed, &cf->name_sealed_len)) != STORAGE_OK) {
-			intake_storage_failed(res, STORAGE_ERR_NOMEM, "name");
-			goto out;
-		}
-		memcpy(atts[i].blob_name, cf->blob, sizeof(atts[i].blob_name));
-		atts[i].size = cf->f->len;
-		atts[i].detected_type = cf->mime;
-		atts[i].name_sealed = cf->name_sealed;
-		atts[i].name_sealed_len = cf->name_sealed_len;
-		atts[i].is_original_mail = cf->f->is_original_mail;
-		crypto_generichash(atts[i].content_mac, TIP_MAC_BYTES,
-		    cf->sha256, 32, att_key, sizeof(att_key));
-	}
+	if (!intake_write_files(svc, key, row.uid, att_key, files, nfiles,
+	    atts, &nwritten, res))
+		goto out;
 	if ((st = intake_seal_record(t, files, nfiles, dropped, key, row.uid,
 	    &record, &record_len)) != STORAGE_OK) {
 		intake_storage_failed(res, st, "record");
@@ -665,4 +808,101 @@ out:
 	sodium_memzero(att_key, sizeof(att_key));
 	sodium_memzero(receipt_key, sizeof(receipt_key));
 	sodium_memzero(mac_key, sizeof(mac_key));
+}
+
+void
+intake_add_message(struct service_worker *w, const struct intake_reply *m,
+    struct intake_result *res)
+{
+	struct service *svc = w->svc;
+	struct intake_checked_file *files = NULL;
+	struct tip_store_attachment *atts = NULL;
+	struct intake_tip t;
+	struct tip_lookup tip;
+	struct messages_new msg;
+	unsigned char key[32], att_key[32];
+	size_t nfiles = 0, nwritten = 0;
+	bool flag = false;
+	time_t now = time(NULL);
+	struct tm tm;
+	enum storage_status st;
+	const char *text = m->text != NULL ? m->text : "";
+
+	memset(res, 0, sizeof(*res));
+	memset(&t, 0, sizeof(t));
+	t.files = m->files;
+	t.nfiles = m->nfiles;
+
+	/* 1. Check everything before writing anything. */
+	if (!intake_check_text(res, "text", text, false, INTAKE_MESSAGE_MAX,
+	    true))
+		return;
+	if (m->nfiles > 0 &&
+	    (files = calloc(m->nfiles, sizeof(*files))) == NULL) {
+		intake_storage_failed(res, STORAGE_ERR_NOMEM, "files");
+		return;
+	}
+	if (!intake_check_files(w, &t, files, &nfiles, NULL, &flag, res))
+		goto out;
+	if (nfiles == 0 && is_empty(text)) {
+		intake_refuse(res, INTAKE_INVALID, "text", "%s is required",
+		    "text");
+		goto out;
+	}
+	if ((st = tip_lookup_by_id(w->db, m->tip_id, &tip)) != STORAGE_OK) {
+		intake_storage_failed(res, st, "tip");
+		goto out;
+	}
+
+	/* 2. The tip's key and the blobs. */
+	if ((st = key_slots_content_key(w->db, tip.id, tip.uid, &svc->mk,
+	    key)) != STORAGE_OK ||
+	    (st = key_slots_service_key(w->db, &svc->mk,
+	    KEY_SLOTS_PURPOSE_ATTACHMENT, att_key)) != STORAGE_OK) {
+		intake_storage_failed(res, st, "keys");
+		goto out;
+	}
+	if (nfiles > 0 && (atts = calloc(nfiles, sizeof(*atts))) == NULL) {
+		intake_storage_failed(res, STORAGE_ERR_NOMEM, "attachments");
+		goto out;
+	}
+	if (!intake_write_files(svc, key, tip.uid, att_key, files, nfiles,
+	    atts, &nwritten, res))
+		goto out;
+
+	/* 3. One transaction; only after it commits is the message taken. */
+	memset(&msg, 0, sizeof(msg));
+	msg.tip_id = tip.id;
+	msg.uid = tip.uid;
+	msg.key = key;
+	msg.public_id = tip.public_id;
+	msg.sender = "tipster";
+	msg.text = text;
+	msg.len = strlen(text);
+	msg.attachments = atts;
+	msg.nattachments = nfiles;
+	msg.at = (int64_t)now;
+	if ((st = messages_add(w->db, &msg, &res->message_id)) != STORAGE_OK) {
+		intake_storage_failed(res, st, "message");
+		goto out;
+	}
+	nwritten = 0;	/* the rows own the blobs now */
+	res->status = INTAKE_OK;
+	snprintf(res->id, sizeof(res->id), "%s", tip.public_id);
+	snprintf(res->bureau, sizeof(res->bureau), "%.31s", tip.bureau);
+	snprintf(res->tip_status, sizeof(res->tip_status), "%s", tip.status);
+	gmtime_r(&now, &tm);
+	strftime(res->received_at, sizeof(res->received_at),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_info("intake message tip=%s channel=%s files=%zu", tip.public_id,
+	    m->channel != NULL ? m->channel : "-", nfiles);
+out:
+	for (size_t i = 0; i < nwritten; i++)
+		blob_store_remove(svc->blobs, files[i].blob);
+	for (size_t i = 0; files != NULL && i < nfiles; i++)
+		free(files[i].name_sealed);
+	free(files);
+	free(atts);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(att_key, sizeof(att_key));
 }

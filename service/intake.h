@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "service/service.h"
 
@@ -20,6 +21,9 @@
 #define INTAKE_DETAILS_MAX 20000	/* characters */
 #define INTAKE_SHORT_MAX 200		/* institution, contact name */
 #define INTAKE_RECEIPT_DIGITS 16
+#define INTAKE_MESSAGE_MAX 20000	/* characters of a follow-up message */
+#define INTAKE_MSG_ARGS 4
+#define INTAKE_MSG_ARG_MAX 256
 
 struct intake_file {
 	const char *field;		/* form field it came in ("attachments") */
@@ -81,10 +85,44 @@ struct intake_result {
 	char received_at[32];		/* RFC 3339, UTC */
 	bool duplicate;			/* already stored: id is the earlier tip,
 					 * no receipt (it was shown then) */
+	/*
+	 * The refusal as a format and its arguments, so that a door can show
+	 * it in another language (handlers/i18n.h): msgid is the English
+	 * printf format (a static string, and the gettext msgid), args[] its
+	 * conversions already formatted, in order.  When a file is at fault,
+	 * file holds its name and message reads "file \"<file>\" <msgid
+	 * filled in>".  NULL msgid: no refusal, or none worth translating.
+	 */
+	const char *msgid;
+	char args[INTAKE_MSG_ARGS][INTAKE_MSG_ARG_MAX];
+	size_t nargs;
+	char file[INTAKE_MSG_ARG_MAX];
+	int64_t message_id;		/* intake_add_message(): the new row */
+};
+
+/* A tipster's message (and files) for a tip that exists. */
+struct intake_reply {
+	int64_t tip_id;			/* row id, from the receipt or session */
+	const char *channel;		/* "web" or "api", for the log */
+	const char *text;		/* may be empty when files come */
+	const struct intake_file *files;
+	size_t nfiles;
 };
 
 /* Store a tip; res says how it went.  Worker thread only. */
 void intake_submit(struct service_worker *w, const struct intake_tip *t,
+    struct intake_result *res);
+
+/*
+ * Store a tipster's message with its files on an existing tip, through
+ * the same checks, file type detection and blob writing as a new tip: the
+ * text is checked like details, every file like an attachment; the blobs
+ * are durable before the one transaction that stores the message (sealed
+ * under the tip's content key) and its attachment rows.  res as for
+ * intake_submit (id: the tip's public id; message_id, received_at: the
+ * message's).  Worker thread only.
+ */
+void intake_add_message(struct service_worker *w, const struct intake_reply *m,
     struct intake_result *res);
 
 /* Whether s[0..len) is valid UTF-8 without NUL. */

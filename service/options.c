@@ -31,6 +31,20 @@ static const struct option_def option_defs[] = {
 	OPT_FLAG("--debug", "*", debug, "  debug log lines"),
 	OPT_STR("--http", "serve", http, "ADDR:PORT  HTTP listen address"),
 	OPT_STR("--lmtp", "serve", lmtp, "ADDR:PORT  LMTP listen address"),
+	OPT_STR("--recipient", "ingest-mail", recipient,
+	    "ADDR  the address the message was delivered to (routing hint)"),
+	OPT_STR("--role", "user", role,
+	    "ROLE  user add: admin, triage, officer or auditor"),
+	/* One entry per option name: the parser takes the last of a name. */
+	OPT_STR("--bureau", "user report", bureau,
+	    "CODE  user add: the bureau (required for an officer); report: "
+	    "only that bureau's cases"),
+	OPT_STR("--campaign", "report", campaign,
+	    "CODE  report summary: the campaign (e.g. jc-2022-testing)"),
+	OPT_STR("--format", "report", format,
+	    "FMT  report summary: html, csv or xlsx"),
+	OPT_STR("-o", "report", output,
+	    "FILE  report summary: write to FILE (default: standard output)"),
 };
 
 struct command_def {
@@ -47,6 +61,22 @@ static const struct command_def command_defs[] = {
 	  "the first admin account", 0 },
 	{ "verify", "", "check every blob, record, reference and the audit "
 	  "chain", 0 },
+	{ "ingest-mail", "[--recipient ADDR]", "store one e-mail message from "
+	  "standard input as a tip (MTA pipe: 0 stored, 65 refused, 75 retry)",
+	  0 },
+	{ "backup", "DIR", "consistent copy of the database and blobs into a "
+	  "new directory (not the key file)", 1 },
+	{ "restore", "DIR", "restore a backup into an empty data directory", 1 },
+	{ "keys", "rotate", "keys rotate: a new master key, every key slot "
+	  "re-wrapped (serve stopped)", 1 },
+	{ "user", "add LOGIN --role ROLE [--bureau CODE] | passwd LOGIN | "
+	  "disable LOGIN | list", "staff accounts: add prints a one-time "
+	  "password, passwd reads the new one from standard input", 2 },
+	{ "report", "summary --campaign CODE [--bureau CODE] --format "
+	  "html|csv|xlsx [-o FILE]", "the campaign summary table (works "
+	  "while serve runs)", 1 },
+	{ "institutions", "import FILE.csv", "load or update the institution "
+	  "registry (all lines or none; works while serve runs)", 2 },
 };
 
 #define NOPTS (sizeof(option_defs) / sizeof(option_defs[0]))

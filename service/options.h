@@ -18,6 +18,12 @@ struct options {
 	const char *data_dir;
 	const char *http;		/* serve --http */
 	const char *lmtp;		/* serve --lmtp */
+	const char *recipient;		/* ingest-mail --recipient */
+	const char *role;		/* user add --role */
+	const char *bureau;		/* user add --bureau, report --bureau */
+	const char *campaign;		/* report --campaign */
+	const char *format;		/* report --format */
+	const char *output;		/* report -o */
 	bool help;
 	bool version;
 	bool debug;

@@ -13,7 +13,8 @@
 #include <sodium.h>
 
 #define PASSWORD_ONE_TIME_LEN 20
-#define PASSWORD_MIN_LEN 12
+#define PASSWORD_MIN_LEN 12		/* characters (code points) */
+#define PASSWORD_MAX_BYTES 1024
 #define PASSWORD_HASH_MAX crypto_pwhash_STRBYTES
 
 /* A random one-time password of PASSWORD_ONE_TIME_LEN characters from an
@@ -25,5 +26,19 @@ int password_hash(const char *pw, char out[PASSWORD_HASH_MAX]);
 
 /* Whether pw matches the stored hash. */
 bool password_matches(const char *pw, const char *hash);
+
+/*
+ * Whether pw may become a password: valid UTF-8 of PASSWORD_MIN_LEN
+ * characters or more, at most PASSWORD_MAX_BYTES bytes, no control
+ * characters.  On false *why (may be NULL) names the rule, in English.
+ */
+bool password_valid_new(const char *pw, const char **why);
+
+/*
+ * Spend the time of one password_matches() on a fixed dummy hash and
+ * return false: what a login for an unknown account does, so that its
+ * answer takes as long as a wrong password for a real one.
+ */
+bool password_matches_dummy(const char *pw);
 
 #endif

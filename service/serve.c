@@ -13,11 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "handlers/http_guard.h"
 #include "handlers/http_server.h"
+#include "handlers/lmtp_server.h"
 #include "service/datadir.h"
 #include "service/log.h"
 #include "service/service.h"
@@ -28,6 +31,9 @@
 struct serve_state {
 	struct event_base *base;
 	struct http_server *http;
+	struct lmtp_server *lmtp;
+	/* The in-flight byte budget HTTP bodies and LMTP messages share. */
+	struct http_budget budget;
 	struct workers *workers;
 	struct event *sig_term, *sig_int, *drain;
 	time_t drain_started;
@@ -42,6 +48,7 @@ serve_drain_check(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (http_server_active(s->http) == 0 &&
+	    lmtp_server_active(s->lmtp) == 0 &&
 	    workers_pending(s->workers) == 0) {
 		event_base_loopbreak(s->base);
 		return;
@@ -63,11 +70,12 @@ serve_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (s->drain_started != 0)
 		return;
-	log_info("shutdown signal=%d draining requests=%zu jobs=%zu",
-	    (int)sig, http_server_active(s->http),
+	log_info("shutdown signal=%d draining requests=%zu lmtp=%zu jobs=%zu",
+	    (int)sig, http_server_active(s->http), lmtp_server_active(s->lmtp),
 	    workers_pending(s->workers));
 	s->drain_started = time(NULL);
 	http_server_stop_accepting(s->http);
+	lmtp_server_stop_accepting(s->lmtp);
 	serve_drain_check(-1, 0, s);
 }
 
@@ -77,11 +85,13 @@ serve_main(struct config *cfg, const struct options *o)
 	struct serve_state s;
 	struct service *svc = NULL;
 	struct http_server_env env;
+	struct lmtp_server_env lenv;
+	char lbound[300];
 	char err[CONFIG_ERR_MAX], bound[300], host[256];
 	const char *http_listen = o->http ? o->http : cfg->http_listen;
 	const char *lmtp_listen = o->lmtp ? o->lmtp : cfg->lmtp_listen;
 	uint16_t port;
-	int rc = 1;
+	int rc = 1, lock_fd = -1;
 
 	memset(&s, 0, sizeof(s));
 	if (config_split_listen(http_listen, host, sizeof(host), &port) != 0 ||
@@ -95,7 +105,9 @@ serve_main(struct config *cfg, const struct options *o)
 			return 1;
 		}
 	}
-	if (service_open(cfg, &svc, err, sizeof(err)) != 0 ||
+	/* One serve per data dir; the sweep below must not race another. */
+	if ((lock_fd = service_lock(cfg, err, sizeof(err))) == -1 ||
+	    service_open(cfg, &svc, err, sizeof(err)) != 0 ||
 	    service_sweep(svc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
@@ -118,6 +130,8 @@ serve_main(struct config *cfg, const struct options *o)
 	env.cfg = cfg;
 	env.svc = svc;
 	env.workers = s.workers;
+	s.budget.max = cfg->inflight_max;
+	env.budget = &s.budget;
 	s.http = http_server_start(&env, http_listen, bound, sizeof(bound),
 	    err, sizeof(err));
 	if (s.http == NULL) {
@@ -133,7 +147,19 @@ serve_main(struct config *cfg, const struct options *o)
 		fprintf(stderr, "tipline: cannot set up signal handling\n");
 		goto out;
 	}
+	memset(&lenv, 0, sizeof(lenv));
+	lenv.base = s.base;
+	lenv.cfg = cfg;
+	lenv.workers = s.workers;
+	lenv.budget = &s.budget;
+	s.lmtp = lmtp_server_start(&lenv, lmtp_listen, lbound, sizeof(lbound),
+	    err, sizeof(err));
+	if (s.lmtp == NULL) {
+		fprintf(stderr, "tipline: %s\n", err);
+		goto out;
+	}
 	log_info("listening http=%s", bound);
+	log_info("listening lmtp=%s", lbound);
 	log_info("started data=%s workers=%d", cfg->data_dir, cfg->workers);
 	event_base_dispatch(s.base);
 	log_info("stopped");
@@ -141,6 +167,8 @@ serve_main(struct config *cfg, const struct options *o)
 out:
 	http_server_free(&s.http);
 	workers_free(&s.workers);
+	/* After the pool: its last completions look the LMTP sessions up. */
+	lmtp_server_free(&s.lmtp);
 	if (s.sig_term != NULL)
 		event_free(s.sig_term);
 	if (s.sig_int != NULL)
@@ -150,5 +178,7 @@ out:
 	if (s.base != NULL)
 		event_base_free(s.base);
 	service_close(&svc);
+	if (lock_fd != -1)
+		close(lock_fd);
 	return rc;
 }

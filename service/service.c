@@ -5,6 +5,8 @@
 #include "service/service.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +140,28 @@ service_sweep(struct service *svc, char *err, size_t errlen)
 		log_info("sweep tmp_removed=%zu orphans_removed=%zu", tmp,
 		    c.removed);
 	return 0;
+}
+
+int
+service_lock(const struct config *cfg, char *err, size_t errlen)
+{
+	char path[CONFIG_PATH_MAX + 32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/serve.lock", cfg->data_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		snprintf(err, errlen, "%s is in use by another tipline (is "
+		    "tipline serve running? stop it first)", cfg->data_dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int

@@ -59,6 +59,14 @@ enum storage_status service_db_open(struct service *svc, int flags,
  */
 int service_sweep(struct service *svc, char *err, size_t errlen);
 
+/*
+ * Take the data directory's exclusive lock (DATA/serve.lock, flock): held
+ * by `serve` for its lifetime and by the commands that must not run beside
+ * it (restore, keys rotate).  Returns the lock's fd (keep it open; closing
+ * releases), or -1 with err saying that another tipline holds it.
+ */
+int service_lock(const struct config *cfg, char *err, size_t errlen);
+
 /* workers_init_fn / workers_fini_fn for the pool. */
 int service_worker_init(void *shared, void **state);
 void service_worker_fini(void *shared, void *state);

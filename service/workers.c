@@ -14,10 +14,14 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "service/log.h"
+
+#define WORKERS_NICE 10	/* below the loop thread's priority */
 
 struct workers_job {
 	uint64_t id;
@@ -57,7 +61,16 @@ workers_main(void *arg)
 	struct workers_thread *t = arg;
 	struct workers *w = t->pool;
 	void *state = NULL;
-	int rc = w->init != NULL ? w->init(w->shared, &state) : 0;
+	int rc;
+
+	/*
+	 * Workers yield the CPU to the loop thread: on a small machine with
+	 * every worker busy encrypting, the loop must still answer within
+	 * milliseconds (a Linux thread's nice value is its own).  Failure is
+	 * harmless.
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), WORKERS_NICE);
+	rc = w->init != NULL ? w->init(w->shared, &state) : 0;
 
 	pthread_mutex_lock(&w->mu);
 	t->init_rc = rc;

@@ -448,3 +448,82 @@ audit_verify(struct db *db, void (*report)(void *arg, const char *problem),
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? n : -1;
 }
+
+/*
+ * A page of entries for the auditor's view.  The object filter matches the
+ * object itself and every object below it ("T-2022-000001" finds
+ * "T-2022-000001:attachment:3"), compared on the stored text.  Filter
+ * values are escaped the way stored text is, so that a filter naming a
+ * user with a backslash finds it.
+ */
+enum storage_status
+audit_list(struct db *db, const struct audit_filter *f,
+    int (*cb)(void *arg, const struct audit_row *row), void *arg, bool *more)
+{
+	static const char sql[] =
+	    "SELECT id, at, user, action, object, reason FROM audit WHERE"
+	    " (?1 IS NULL OR user = ?1)"
+	    " AND (?2 IS NULL OR object = ?2 OR"
+	    "      substr(object, 1, length(?2) + 1) = ?2 || ':')"
+	    " AND (?3 = 0 OR at >= ?3) AND (?4 = 0 OR at <= ?4)"
+	    " AND (?5 = 0 OR id < ?5)"
+	    " ORDER BY id DESC LIMIT ?6";
+	char *e_user = NULL, *e_object = NULL;
+	struct audit_row row;
+	sqlite3_stmt *st = NULL;
+	enum storage_status res = STORAGE_OK;
+	bool ok1, ok2;
+	int r, n = 0;
+
+	*more = false;
+	if (db == NULL || f == NULL || f->limit < 1 ||
+	    f->limit > AUDIT_PAGE_MAX || audit_too_long(f->user) ||
+	    audit_too_long(f->object))
+		return STORAGE_ERR_INVALID;
+	e_user = audit_escape(f->user, &ok1);
+	e_object = audit_escape(f->object, &ok2);
+	if (!ok1 || !ok2) {
+		res = STORAGE_ERR_NOMEM;
+		goto out;
+	}
+	r = sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL);
+	if (r != SQLITE_OK) {
+		res = db_status_from_sqlite(r);
+		goto out;
+	}
+	if (e_user != NULL)
+		sqlite3_bind_text(st, 1, e_user, -1, SQLITE_STATIC);
+	if (e_object != NULL)
+		sqlite3_bind_text(st, 2, e_object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, f->from);
+	sqlite3_bind_int64(st, 4, f->to);
+	sqlite3_bind_int64(st, 5, f->before_id);
+	sqlite3_bind_int(st, 6, f->limit + 1);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == f->limit) {
+			*more = true;
+			r = SQLITE_DONE;
+			break;
+		}
+		row.id = sqlite3_column_int64(st, 0);
+		row.at = sqlite3_column_int64(st, 1);
+		row.user = (const char *)sqlite3_column_text(st, 2);
+		row.action = (const char *)sqlite3_column_text(st, 3);
+		row.object = (const char *)sqlite3_column_text(st, 4);
+		row.reason = (const char *)sqlite3_column_text(st, 5);
+		if (row.action == NULL)
+			row.action = "";
+		n++;
+		if (cb(arg, &row) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	if (r != SQLITE_DONE)
+		res = db_status_from_sqlite(r);
+out:
+	sqlite3_finalize(st);
+	free(e_user);
+	free(e_object);
+	return res;
+}

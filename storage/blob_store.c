@@ -873,6 +873,75 @@ blob_store_remove(struct blob_store *bs, const char *name)
 	return STORAGE_OK;
 }
 
+enum storage_status
+blob_store_copy(struct blob_store *from, struct blob_store *to,
+    const char *name)
+{
+	char rel[BLOB_REL_LEN], tmp[BLOB_REL_LEN], aa[3];
+	unsigned char *buf = NULL;
+	enum storage_status st = STORAGE_OK;
+	int in = -1, out = -1;
+	bool have_tmp = false;
+	ssize_t n;
+
+	if (from == NULL || to == NULL || !blob_store_valid_name(name))
+		return STORAGE_ERR_INVALID;
+	blob_rel_path(name, rel);
+	if (faccessat(to->dirfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return STORAGE_OK;	/* already there: copies are resumable */
+	snprintf(tmp, sizeof(tmp), "%s/%s", BLOB_TMP_DIR, name);
+	if ((in = openat(from->dirfd, rel, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		return errno == ENOENT ? STORAGE_ERR_NOTFOUND :
+		    fsutil_status_from_errno(errno);
+	if ((buf = malloc(BLOB_CHUNK_BYTES)) == NULL) {
+		st = STORAGE_ERR_NOMEM;
+		goto out;
+	}
+	out = openat(to->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (out == -1) {
+		st = fsutil_status_from_errno(errno);
+		goto out;
+	}
+	have_tmp = true;
+	while ((n = read(in, buf, BLOB_CHUNK_BYTES)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			st = fsutil_status_from_errno(errno);
+			goto out;
+		}
+		if (fsutil_write_all(out, buf, (size_t)n) == -1) {
+			st = fsutil_status_from_errno(errno);
+			goto out;
+		}
+	}
+	if (fsutil_fsync(out) == -1 || close(out) == -1) {
+		out = -1;
+		st = fsutil_status_from_errno(errno);
+		goto out;
+	}
+	out = -1;
+	memcpy(aa, name, 2);
+	aa[2] = '\0';
+	if (renameat(to->dirfd, tmp, to->dirfd, rel) == -1 ||
+	    fsutil_fsync_dirat(to->dirfd, aa) == -1) {
+		st = fsutil_status_from_errno(errno);
+		goto out;
+	}
+	have_tmp = false;
+out:
+	if (out != -1)
+		close(out);
+	if (have_tmp)
+		unlinkat(to->dirfd, tmp, 0);
+	if (in != -1)
+		close(in);
+	free(buf);
+	return st;
+}
+
 /* Whether entry de of the directory open on dfd is a regular file. */
 static bool
 is_regular_entry(int dfd, const struct dirent *de)

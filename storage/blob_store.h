@@ -79,6 +79,14 @@ enum storage_status blob_store_get(struct blob_store *bs,
 /* Remove a blob (and fsync its directory).  NOTFOUND if absent. */
 enum storage_status blob_store_remove(struct blob_store *bs, const char *name);
 
+/*
+ * Copy blob name, as it is on disk (still encrypted), from one store to
+ * another (backup and restore): temporary file, fsync, rename, fsync dir.
+ * A blob already in `to` is left as it is (a copy can be resumed).
+ */
+enum storage_status blob_store_copy(struct blob_store *from,
+    struct blob_store *to, const char *name);
+
 /* Call cb for every committed blob name; stops early if cb returns non-zero. */
 enum storage_status blob_store_list(struct blob_store *bs,
     int (*cb)(void *arg, const char *name), void *arg);

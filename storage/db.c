@@ -23,7 +23,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "storage/schema.h"
@@ -557,4 +559,58 @@ stopped:
 		return n + 1;
 	}
 	return -1;
+}
+
+enum storage_status
+db_backup_into(struct db *db, const char *dest, char *err, size_t errlen)
+{
+	sqlite3 *out = NULL;
+	sqlite3_backup *b = NULL;
+	enum storage_status st = STORAGE_OK;
+	int rc, fd;
+
+	if (db == NULL || dest == NULL)
+		return STORAGE_ERR_INVALID;
+	rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		db_seterr(err, errlen, "cannot create %s: %s", dest,
+		    out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+		st = db_status_from_sqlite(rc);
+		goto done;
+	}
+	if ((b = sqlite3_backup_init(out, "main", db->sq, "main")) == NULL) {
+		db_seterr(err, errlen, "cannot start the backup: %s",
+		    sqlite3_errmsg(out));
+		st = db_status_from_sqlite(sqlite3_errcode(out));
+		goto done;
+	}
+	/* Copy in steps so a busy writer is retried, not failed. */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
+		db_seterr(err, errlen, "backup failed: %s", sqlite3_errmsg(out));
+		st = db_status_from_sqlite(rc == SQLITE_DONE ?
+		    sqlite3_errcode(out) : rc);
+		goto done;
+	}
+	/* A single file, no WAL: the copy stands alone. */
+	sqlite3_exec(out, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+done:
+	if (out != NULL)
+		sqlite3_close(out);
+	if (st == STORAGE_OK) {
+		if ((fd = open(dest, O_RDONLY | O_CLOEXEC)) == -1 ||
+		    fsync(fd) == -1) {
+			db_seterr(err, errlen, "cannot fsync %s", dest);
+			st = STORAGE_ERR_IO;
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	return st;
 }

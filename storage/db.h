@@ -53,6 +53,14 @@ void db_rollback(struct db *db);
 /* Map an SQLite result code to a storage status. */
 enum storage_status db_status_from_sqlite(int rc);
 
+/*
+ * Write a consistent copy of the open database to dest (which must not
+ * exist) with SQLite's online backup API, then fsync it.  Safe while other
+ * connections write.  err gets a reason on failure.
+ */
+enum storage_status db_backup_into(struct db *db, const char *dest,
+    char *err, size_t errlen);
+
 /* For storage modules only: the raw handle and the last error message. */
 sqlite3 *db_sqlite(struct db *db);
 const char *db_errmsg(struct db *db);

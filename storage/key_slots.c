@@ -134,3 +134,93 @@ key_slots_content_key(struct db *db, int64_t tip_id,
 	return key_slots_read(db, tip_id, STORE_AD_SLOT_PURPOSE_CONTENT, owner,
 	    mk, key);
 }
+
+enum storage_status
+key_slots_rotate(struct db *db, const struct keys_master *from,
+    const struct keys_master *to, long *count)
+{
+	static const char sql[] =
+	    "SELECT k.tip_id, k.purpose, k.wrapped, t.uid FROM key_slots k"
+	    " LEFT JOIN tips t ON t.id = k.tip_id"
+	    " WHERE k.kind = ?1 AND k.key_id = ?2 AND NOT EXISTS ("
+	    "  SELECT 1 FROM key_slots n WHERE n.kind = ?1 AND n.key_id = ?3"
+	    "  AND n.tip_id IS k.tip_id AND n.purpose = k.purpose)";
+	sqlite3_stmt *st = NULL;
+	unsigned char key[KEYS_KEY_BYTES];
+	char owner[STORE_AD_MAX];
+	enum storage_status rc;
+	int r;
+
+	*count = 0;
+	if ((rc = db_begin(db)) != STORAGE_OK)
+		return rc;
+	r = sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL);
+	if (r != SQLITE_OK) {
+		rc = db_status_from_sqlite(r);
+		goto fail;
+	}
+	sqlite3_bind_text(st, 1, KEYS_SLOT_KIND_MASTER, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, from->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, to->id, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t tip_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 :
+		    sqlite3_column_int64(st, 0);
+		const char *purpose = (const char *)sqlite3_column_text(st, 1);
+
+		if (tip_id > 0) {
+			if (sqlite3_column_bytes(st, 3) != 16 ||
+			    store_ad_tip_owner(owner, sizeof(owner),
+			    sqlite3_column_blob(st, 3)) != 0) {
+				rc = STORAGE_ERR_CORRUPT;
+				goto fail;
+			}
+		} else if (store_ad_service_owner(owner, sizeof(owner),
+		    purpose) != 0) {
+			rc = STORAGE_ERR_CORRUPT;
+			goto fail;
+		}
+		rc = keys_slot_unwrap(from, from->id, sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2), owner, key);
+		if (rc == STORAGE_OK)
+			rc = key_slots_insert(db, tip_id, purpose, owner, to, key,
+			    (int64_t)time(NULL), false);
+		sodium_memzero(key, sizeof(key));
+		if (rc != STORAGE_OK)
+			goto fail;
+		(*count)++;
+	}
+	if (r != SQLITE_DONE) {
+		rc = db_status_from_sqlite(r);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return db_commit(db);
+fail:
+	sqlite3_finalize(st);
+	db_rollback(db);
+	*count = 0;
+	return rc;
+}
+
+enum storage_status
+key_slots_drop_replaced(struct db *db, const char *keep_id, long *count)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*count = 0;
+	r = sqlite3_prepare_v2(db_sqlite(db),
+	    "DELETE FROM key_slots WHERE kind = ?1 AND key_id <> ?2 AND EXISTS ("
+	    " SELECT 1 FROM key_slots n WHERE n.kind = ?1 AND n.key_id = ?2"
+	    " AND n.tip_id IS key_slots.tip_id AND n.purpose = key_slots.purpose)",
+	    -1, &st, NULL);
+	if (r != SQLITE_OK)
+		return db_status_from_sqlite(r);
+	sqlite3_bind_text(st, 1, KEYS_SLOT_KIND_MASTER, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, keep_id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE)
+		*count = sqlite3_changes(db_sqlite(db));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(r);
+}

@@ -39,4 +39,21 @@ enum storage_status key_slots_content_key(struct db *db, int64_t tip_id,
     const unsigned char uid[16], const struct keys_master *mk,
     unsigned char key[KEYS_KEY_BYTES]);
 
+/*
+ * Master key rotation, step 1: in one transaction, add for every slot
+ * wrapped under `from` a slot wrapped under `to` (unless one exists: the
+ * step can be repeated after a crash).  *count gets the number added.
+ * Both keys then open the store, so the key file can be swapped safely.
+ */
+enum storage_status key_slots_rotate(struct db *db,
+    const struct keys_master *from, const struct keys_master *to,
+    long *count);
+
+/*
+ * Rotation, last step: delete every slot wrapped under another key than
+ * keep_id for which a slot under keep_id exists.  *count: rows deleted.
+ */
+enum storage_status key_slots_drop_replaced(struct db *db,
+    const char *keep_id, long *count);
+
 #endif

@@ -201,6 +201,26 @@ fail:
 	return rc;
 }
 
+enum storage_status
+tip_store_each_blob(struct db *db, int (*cb)(void *arg, const char *name),
+    void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = sqlite3_prepare_v2(db_sqlite(db), "SELECT blob_name FROM "
+	    "attachments ORDER BY id", -1, &st, NULL);
+	if (r != SQLITE_OK)
+		return db_status_from_sqlite(r);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(arg, (const char *)sqlite3_column_text(st, 0)) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(r);
+}
+
 int
 tip_store_blob_is_referenced(struct db *db, const char *name)
 {

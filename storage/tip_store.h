@@ -67,6 +67,11 @@ enum storage_status tip_store_commit(struct db *db,
     const struct keys_master *mk, const struct tip_store_new *t,
     char public_id[TIP_PUBLIC_ID_MAX]);
 
+/* Call cb with every blob name the attachment rows hold; stops when cb
+ * returns non-zero.  STORAGE_OK, or the query's failure. */
+enum storage_status tip_store_each_blob(struct db *db,
+    int (*cb)(void *arg, const char *name), void *arg);
+
 /* Whether any attachment row names blob `name`: 1 yes, 0 no, -1 error. */
 int tip_store_blob_is_referenced(struct db *db, const char *name);
 

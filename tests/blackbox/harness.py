@@ -14,7 +14,8 @@ Every server is started as
         --http 127.0.0.1:0 --lmtp 127.0.0.1:0
 
 in a fresh temporary directory; the HTTP port is read back from the line
-`listening http=127.0.0.1:PORT` that the binary prints on stderr at start-up,
+`listening http=127.0.0.1:PORT` that the binary prints on stderr at start-up
+(and the LMTP port, Server.lmtp_port, from `listening lmtp=127.0.0.1:PORT`),
 then /healthz is polled until it answers.  At the end the server gets SIGTERM
 and must exit 0 (under the sanitizer build a leak or a UBSan finding turns
 that into a failure).
@@ -30,6 +31,7 @@ import re
 import select
 import signal
 import socket
+import sqlite3
 import struct
 import subprocess
 import threading
@@ -41,6 +43,7 @@ import pytest
 
 HOST = "127.0.0.1"
 LISTENING_RE = re.compile(r"listening http=127\.0\.0\.1:(\d+)")
+LMTP_LISTENING_RE = re.compile(r"listening lmtp=127\.0\.0\.1:(\d+)")
 START_TIMEOUT = 30.0      # generous for the sanitizer build
 STOP_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 10.0
@@ -386,11 +389,14 @@ class Server:
     pipe must never fill up and stall the server)."""
 
     def __init__(self, workdir, data_dir, config_path, extra_args=(),
-                 env=None):
+                 env=None, preexec_fn=None):
+        """preexec_fn runs in the child before exec (e.g. to lower a
+        resource limit)."""
         self.workdir = str(workdir)
         self.data_dir = str(data_dir)
         self.config_path = str(config_path)
         self.port = None
+        self.lmtp_port = None
         self.returncode = None
         self._lines = []
         self._eof = False
@@ -404,7 +410,8 @@ class Server:
         self.proc = subprocess.Popen(
             cmd, cwd=self.workdir, env=env or child_env(),
             stdin=subprocess.DEVNULL, stdout=self._stdout,
-            stderr=subprocess.PIPE, start_new_session=True)
+            stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=preexec_fn)
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
 
@@ -464,6 +471,7 @@ class Server:
             try:
                 r = http_request(self.port, "GET", "/healthz", timeout=2)
                 if r.status == 200:
+                    self.lmtp_port = self._lmtp_port()
                     return self
                 last = r
             except OSError as exc:
@@ -472,6 +480,20 @@ class Server:
         pytest.fail("/healthz never answered 200 (last: %r); exit=%s; "
                     "stderr:\n%s" % (last, self.proc.poll(),
                                      self.stderr_text()))
+
+    def _lmtp_port(self):
+        """The LMTP port from the `listening lmtp=` line, printed before
+        the server answers anything (so before the `started` line), or
+        None if the binary has none."""
+        def seen(lines):
+            for line in lines:
+                m = LMTP_LISTENING_RE.search(line)
+                if m:
+                    return ("lmtp", int(m.group(1)))
+            if any(" started " in line for line in lines):
+                return ("none", None)
+            return None
+        return self.wait_for_stderr(seen)[1]
 
     # ---- requests
 
@@ -553,3 +575,50 @@ def finish_server(server):
         rc = server.returncode
     assert rc == 0, "tipline serve exited %s after SIGTERM; stderr:\n%s" % (
         rc, server.stderr_text())
+
+
+# --------------------------------------------------------------------------
+# The database, read-only (plaintext columns only: content is sealed)
+
+def db_query(data_dir, sql, params=()):
+    """Run one read-only query on DATA/tipline.db with Debian's sqlite3
+    module; returns the rows.  Safe while the server runs (WAL)."""
+    path = os.path.join(str(data_dir), "tipline.db")
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    # A wrong byte in a text column must fail the test's assertion, with
+    # the value shown, not the query.
+    con.text_factory = lambda b: b.decode("utf-8", "replace")
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def db_count(data_dir, table, where="1", params=()):
+    """SELECT count(*) FROM table WHERE where."""
+    return db_query(data_dir, "SELECT count(*) FROM %s WHERE %s"
+                    % (table, where), params)[0][0]
+
+
+class DatabaseLock:
+    """Hold the database's write lock from the test process (BEGIN
+    EXCLUSIVE on a connection of our own) until release(): a transient
+    fault the server must answer with "try again later".  Works as root,
+    where file permissions would not."""
+
+    def __init__(self, data_dir):
+        path = os.path.join(str(data_dir), "tipline.db")
+        self.con = sqlite3.connect(path, timeout=10, isolation_level=None)
+        self.con.execute("BEGIN EXCLUSIVE")
+
+    def release(self):
+        if self.con is not None:
+            self.con.execute("ROLLBACK")
+            self.con.close()
+            self.con = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
