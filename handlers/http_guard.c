@@ -168,7 +168,15 @@ http_guard_check_head(const char *buf, size_t len, http_guard_limit_fn limit,
 			    HTTP_GUARD_HEAD_MAX - pos : 0;
 		lf = memchr(line, '\n', scan);
 		if (lf == NULL) {
-			if (has_forbidden_byte(line, scan))
+			size_t judged = scan;
+
+			/* A CR that ends the input may be the first half of
+			 * a CRLF whose LF has not arrived yet (a client that
+			 * writes slowly, a segment boundary): not bare yet. */
+			if (judged > 0 && pos + judged == len &&
+			    line[judged - 1] == '\r')
+				judged--;
+			if (has_forbidden_byte(line, judged))
 				return guard_refuse(out, 400, "NUL or bare CR "
 				    "in the request head");
 			if (lineno == 0 && scan > HTTP_GUARD_URI_MAX + 48)
@@ -271,15 +279,30 @@ struct http_guard {
 	struct event *deadline;
 	enum guard_state state;
 	uint64_t body_left;
+	bool batching;			/* pass the body on in GUARD_BODY_BATCH */
 	uint64_t reserved;		/* budget held for the current body */
 	int refused_status;
 	const char *refused_reason;
 	bool closing;			/* close once the output is flushed */
+	unsigned int undispatched;	/* heads passed on, not yet dispatched */
 	struct evbuffer_cb_entry *flush_cb;	/* on the socket's output */
 	struct evbuffer_cb_entry *kick_cb;	/* on evhttp's output */
 	struct event *kick;
 	struct http_guard *hnext;
 };
+
+/*
+ * A large body moves on to evhttp in batches, not read by read.  The
+ * socket is read 4 KiB at a time (libevent 2.1's EVBUFFER_MAX_READ) into
+ * chains of 8 KiB; moved on at once, each chain would keep its empty half
+ * for as long as the body is held, doubling its memory.  Left here a
+ * little longer, the next reads fill the chain first.  Only for bodies of
+ * GUARD_BATCH_FROM bytes and more: they must arrive at 64 KiB/s anyway
+ * (the body deadline), so a batch never waits long enough for evhttp's
+ * idle timeout.
+ */
+#define GUARD_BODY_BATCH (32 * 1024)
+#define GUARD_BATCH_FROM (1024 * 1024)
 
 #define GUARD_BUCKETS 1024
 static struct http_guard *guard_table[GUARD_BUCKETS];
@@ -328,7 +351,7 @@ http_guard_receiving(void)
 			struct bufferevent *under =
 			    bufferevent_get_underlying(g->bev);
 
-			if (g->state == GUARD_STATE_BODY ||
+			if (g->state == GUARD_STATE_BODY || g->undispatched > 0 ||
 			    (g->state == GUARD_STATE_HEAD && under != NULL &&
 			    evbuffer_get_length(bufferevent_get_input(under)) >
 			    0))
@@ -354,6 +377,8 @@ http_guard_take_reservation(struct http_guard *g)
 		return 0;
 	r = g->reserved;
 	g->reserved = 0;
+	if (g->undispatched > 0)
+		g->undispatched--;
 	return r;
 }
 
@@ -466,6 +491,7 @@ guard_refuse_conn(struct http_guard *g, struct evbuffer *src,
 	g->reserved = 0;
 	evbuffer_add_printf(dst, "GET %s HTTP/1.1\r\nHost: guard\r\n\r\n",
 	    HTTP_GUARD_REFUSED_PATH);
+	g->undispatched++;
 }
 
 static enum bufferevent_filter_result
@@ -490,7 +516,8 @@ guard_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t dst_limit,
 
 			if ((uint64_t)n > g->body_left)
 				n = (size_t)g->body_left;
-			if (n == 0)
+			if (n == 0 || (g->batching && n < g->body_left &&
+			    n < GUARD_BODY_BATCH))
 				return moved ? BEV_OK : BEV_NEED_MORE;
 			evbuffer_remove_buffer(src, dst, n);
 			moved = true;
@@ -551,6 +578,7 @@ guard_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t dst_limit,
 				g->reserved += h.content_length;
 			}
 			evbuffer_remove_buffer(src, dst, h.head_len);
+			g->undispatched++;
 			moved = true;
 			guard_deadline_stop(g);
 			if (h.content_length > 0) {
@@ -559,6 +587,8 @@ guard_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t dst_limit,
 
 				g->state = GUARD_STATE_BODY;
 				g->body_left = h.content_length;
+				g->batching = h.content_length >=
+				    GUARD_BATCH_FROM;
 				guard_deadline_start(g, g->conf.body_timeout_sec +
 				    (int)(extra > 3600 ? 3600 : extra));
 			}

@@ -104,6 +104,10 @@ institutions_normalise_name(const char *name)
  * The batch.
  */
 
+/*
+ * Add "line N: reason" (see institutions.h).  Past INSTITUTIONS_ERRORS_MAX
+ * an error is only counted.  -1 when out of memory.
+ */
 int
 institutions_batch_error(struct institutions_batch *b, unsigned long line,
     const char *fmt, ...)
@@ -237,8 +241,8 @@ credit_code_problem(const char *code, char *why, size_t len)
 	char check;
 
 	if (n != INSTITUTIONS_CREDIT_CODE_LEN) {
-		snprintf(why, len, "credit_code \"%.40s\" must be 18 characters,"
-		    " not %zu bytes", code, n);
+		snprintf(why, len, "credit_code \"%.40s\" must be 18 "
+		    "characters, not %zu bytes", code, n);
 		return true;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -328,7 +332,8 @@ check_row(struct institutions_batch *b, const struct csv_row *row,
 		return -1;
 	upper(r->cma_cert_no);
 	if (n > 0) {
-		bool ok = n >= INSTITUTIONS_CMA_MIN && n <= INSTITUTIONS_CMA_MAX;
+		bool ok = n >= INSTITUTIONS_CMA_MIN &&
+		    n <= INSTITUTIONS_CMA_MAX;
 
 		for (size_t i = 0; ok && i < n; i++)
 			ok = (r->cma_cert_no[i] >= '0' &&

@@ -78,6 +78,7 @@
 #define REPORT_MIN_DIGITS	4
 #define STANDARD_BARE_DIGITS	5
 #define CMA_MIN_LEN		8
+#define ZONE_COUNTY		"140502"	/* 城区: 开发区街道 is its unit */
 
 /* ---------------------------------------------------------------------
  * Scratch memory of one call: a list of blocks, freed at once.
@@ -357,7 +358,8 @@ reason_set(struct reason *r, const struct router_data *d,
     const struct code_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		reason_add(r, "%s%s", i > 0 ? "、" : "", county_name(d, s->v[i]));
+		reason_add(r, "%s%s", i > 0 ? "、" : "",
+		    county_name(d, s->v[i]));
 }
 
 /* ---------------------------------------------------------------------
@@ -573,10 +575,12 @@ build_place_dict(const struct router_data *d, struct scratch *mem,
 		    NULL) != 0)
 			return -1;
 	for (size_t i = 0; i < NELEM(city_names); i++)
-		if (add_place_pat(mem, dict, city_names[i], PAT_CITY, NULL) != 0)
+		if (add_place_pat(mem, dict, city_names[i], PAT_CITY,
+		    NULL) != 0)
 			return -1;
 	for (size_t i = 0; i < NELEM(zone_words); i++)
-		if (add_place_pat(mem, dict, zone_words[i], PAT_ZONE, NULL) != 0)
+		if (add_place_pat(mem, dict, zone_words[i], PAT_ZONE,
+		    NULL) != 0)
 			return -1;
 	for (size_t i = 0; i < d->nplaces; i++) {
 		const struct router_place *p = &d->places[i];
@@ -606,7 +610,8 @@ build_place_dict(const struct router_data *d, struct scratch *mem,
 		}
 		/* A town or street. */
 		if (strstr(p->name, "开发区") != NULL) {
-			if (add_place_pat(mem, dict, p->name, PAT_ZONE, NULL) != 0)
+			if (add_place_pat(mem, dict, p->name, PAT_ZONE,
+			    NULL) != 0)
 				return -1;
 			continue;
 		}
@@ -697,7 +702,9 @@ scan_places(struct route_ctx *c, const struct dict *dict,
 			switch (q->kind) {
 			case PAT_PLACE:
 				set_add(&h.counties, q->county);
-				if (h.label == NULL) {
+				/* A current unit's name over a former one's. */
+				if (h.label == NULL || (h.former &&
+				    !q->former)) {
 					h.label = q->label;
 					h.county_level = q->county_level;
 					h.former = q->former;
@@ -724,8 +731,10 @@ scan_places(struct route_ctx *c, const struct dict *dict,
 		if (zone) {
 			h.zone = true;
 			h.counties.n = 0;
-			set_add(&h.counties, "140502");
-			set_add(&h.counties, ROUTER_ZONE_BUREAU);
+			if (is_county(c->d, ZONE_COUNTY))
+				set_add(&h.counties, ZONE_COUNTY);
+			if (find_bureau(c->d, ROUTER_ZONE_BUREAU) != NULL)
+				set_add(&h.counties, ROUTER_ZONE_BUREAU);
 			res->zone_named = true;
 		}
 		for (size_t j = 0; j < h.counties.n; j++)
@@ -1003,10 +1012,15 @@ hash2(const char *s, size_t len)
 	return h & ((1u << INST_HASH_BITS) - 1);
 }
 
-/* Heads and links of a chained hash over the usable core names. */
+/*
+ * Heads and links of a chained hash over the core names, and the entries
+ * whose core is too short to index (matched by their whole name).
+ */
 struct inst_index {
 	size_t *head;		/* [1 << INST_HASH_BITS], SIZE_MAX: empty */
 	size_t *next;		/* [ninstitutions] */
+	size_t *unindexed;	/* entry numbers */
+	size_t nunindexed;
 };
 
 /* A domain keyword in matching form. */
@@ -1043,15 +1057,20 @@ build_inst_index(size_t n, struct scratch *mem, const struct inst_prep *v,
 	size_t nb = (size_t)1 << INST_HASH_BITS;
 
 	if ((ix->head = scratch_array(mem, nb, sizeof(size_t))) == NULL ||
-	    (ix->next = scratch_array(mem, n, sizeof(size_t))) == NULL)
+	    (ix->next = scratch_array(mem, n, sizeof(size_t))) == NULL ||
+	    (ix->unindexed = scratch_array(mem, n, sizeof(size_t))) == NULL)
 		return -1;
 	for (size_t i = 0; i < nb; i++)
 		ix->head[i] = SIZE_MAX;
+	ix->nunindexed = 0;
 	for (size_t i = n; i-- > 0;) {
 		uint32_t h;
 
-		if (v[i].core_len == 0)
+		if (v[i].core_len == 0) {
+			if (v[i].norm_len > 0)
+				ix->unindexed[ix->nunindexed++] = i;
 			continue;
+		}
 		h = hash2(v[i].norm + v[i].core_off, v[i].core_len);
 		ix->next[i] = ix->head[h];
 		ix->head[h] = i;
@@ -1231,14 +1250,12 @@ match_names_inside(const struct route_ctx *c, const struct inst_prep *v,
     const struct inst_index *ix, const char *s, size_t len,
     struct inst_result *res)
 {
-	const struct router_data *d = c->d;
-
 	/* Entries with too short a core: their whole name. */
-	for (size_t k = 0; k < d->ninstitutions; k++) {
+	for (size_t u = 0; u < ix->nunindexed; u++) {
+		size_t k = ix->unindexed[u];
 		const char *hit;
 
-		if (v[k].core_len != 0 || v[k].norm_len == 0 ||
-		    v[k].norm_len > len)
+		if (v[k].norm_len > len)
 			continue;
 		if ((hit = memmem(s, len, v[k].norm, v[k].norm_len)) != NULL)
 			add_match(res, k, INST_NAME, (size_t)(hit - s),
@@ -1273,7 +1290,8 @@ match_names_inside(const struct route_ctx *c, const struct inst_prep *v,
 		bool inside = false;
 
 		for (size_t b = 0; b < res->n && !inside; b++) {
-			const struct inst_match *x = &res->m[a], *y = &res->m[b];
+			const struct inst_match *x = &res->m[a];
+			const struct inst_match *y = &res->m[b];
 
 			inside = a != b && x->method < INST_CMA &&
 			    y->method < INST_CMA && x->start >= y->start &&
@@ -1775,7 +1793,8 @@ route_bureau(struct route_ctx *c)
 	if (res.n > 0) {
 		have_inst = true;
 		if (res.n == 1)
-			c->out->institution_id = d->institutions[res.m[0].inst].id;
+			c->out->institution_id =
+			    d->institutions[res.m[0].inst].id;
 		for (size_t i = 0; i < res.n; i++) {
 			const struct router_institution *r =
 			    &d->institutions[res.m[i].inst];
@@ -1878,8 +1897,8 @@ route_bureau(struct route_ctx *c)
 			if (!set_has(&strong, weak.v[i]))
 				agree = false;
 		reason_clause(&c->r);
-		reason_add(&c->r, "地名与收件地址只作参考（%s）", agree ?
-		    "与强信号一致" : "与强信号不同，不改变分派");
+		reason_add(&c->r, "弱信号（文中地名、收件地址）只作参考（%s）",
+		    agree ? "与强信号一致" : "与强信号不同，不改变分派");
 	}
 	decide(c, &strong, &weak, have_inst && inst_counties.n > 0,
 	    have_county);
@@ -2137,6 +2156,7 @@ router_route(const struct router_data *data, const struct router_input *in,
 }
 
 
+/* A short English name of a basis (see router.h). */
 const char *
 router_basis_str(enum router_basis b)
 {

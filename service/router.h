@@ -46,7 +46,7 @@
 #define ROUTER_REASON_MAX	2048	/* bytes of the reason, with NUL */
 
 /* Priority steps (the sum is the tip's priority; 0 = ordinary). */
-#define ROUTER_PRIORITY_EPIDEMIC	1	/* domain with domains.epidemic */
+#define ROUTER_PRIORITY_EPIDEMIC	1	/* domains.epidemic set */
 #define ROUTER_PRIORITY_FALSE		1	/* alleged false report */
 #define ROUTER_PRIORITY_HARM		2	/* 死亡 中毒 事故 爆炸 泄漏 */
 

@@ -108,6 +108,7 @@ serve_main(struct config *cfg, const struct options *o)
 	/* One serve per data dir; the sweep below must not race another. */
 	if ((lock_fd = service_lock(cfg, err, sizeof(err))) == -1 ||
 	    service_open(cfg, &svc, err, sizeof(err)) != 0 ||
+	    service_check_key(svc, err, sizeof(err)) != 0 ||
 	    service_sweep(svc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;

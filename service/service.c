@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "service/log.h"
+#include "storage/key_slots.h"
 #include "storage/tip_store.h"
 
 bool
@@ -86,6 +87,32 @@ service_db_open(struct service *svc, int flags, struct db **out, char *err,
     size_t errlen)
 {
 	return db_open(svc->db_path, flags, out, err, errlen);
+}
+
+int
+service_check_key(struct service *svc, char *err, size_t errlen)
+{
+	char other[KEYS_ID_LEN + 1] = "";
+	struct db *db = NULL;
+	enum storage_status st;
+
+	if (service_db_open(svc, 0, &db, err, errlen) != STORAGE_OK)
+		return -1;
+	st = key_slots_check_master(db, &svc->mk, other, sizeof(other));
+	db_close(&db);
+	if (st == STORAGE_ERR_KEY) {
+		snprintf(err, errlen, "master key %s (id %s) is not the key of "
+		    "this data directory (its keys are wrapped under %s); "
+		    "restore the right key file", svc->cfg->key_file,
+		    svc->mk.id, other);
+		return -1;
+	}
+	if (st != STORAGE_OK) {
+		snprintf(err, errlen, "checking the master key %s: %s",
+		    svc->cfg->key_file, storage_status_str(st));
+		return -1;
+	}
+	return 0;
 }
 
 /* blob_store_list callback: remove a blob no row names. */

@@ -53,6 +53,13 @@ enum storage_status service_db_open(struct service *svc, int flags,
     struct db **out, char *err, size_t errlen);
 
 /*
+ * Refuse a master key that the database's key slots are not wrapped under
+ * (a key file from another installation): 0, or -1 with err naming the
+ * key file.  Called at start-up, before anything is stored.
+ */
+int service_check_key(struct service *svc, char *err, size_t errlen);
+
+/*
  * Start-up housekeeping before any worker runs: remove temporary blob files
  * and blobs that no database row names (left by a crash between the file
  * and the commit).  Counts go to the log.  -1 on error.

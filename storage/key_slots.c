@@ -6,6 +6,7 @@
  */
 #include "storage/key_slots.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -87,6 +88,37 @@ key_slots_insert(struct db *db, int64_t tip_id, const char *purpose,
 }
 
 enum storage_status
+key_slots_check_master(struct db *db, const struct keys_master *mk,
+    char *other_id, size_t other_len)
+{
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc = STORAGE_OK;
+	int r;
+
+	r = sqlite3_prepare_v2(db_sqlite(db),
+	    "SELECT EXISTS (SELECT 1 FROM key_slots WHERE kind = ?1"
+	    "  AND key_id = ?2),"
+	    " (SELECT key_id FROM key_slots WHERE kind = ?1 AND key_id <> ?2"
+	    "  LIMIT 1)", -1, &st, NULL);
+	if (r != SQLITE_OK)
+		return db_status_from_sqlite(r);
+	sqlite3_bind_text(st, 1, KEYS_SLOT_KIND_MASTER, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, mk->id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW)
+		rc = db_status_from_sqlite(r);
+	else if (sqlite3_column_int(st, 0) == 0 &&
+	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		rc = STORAGE_ERR_KEY;
+		if (other_id != NULL && other_len > 0)
+			snprintf(other_id, other_len, "%s",
+			    (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum storage_status
 key_slots_service_key(struct db *db, const struct keys_master *mk,
     const char *purpose, unsigned char key[KEYS_KEY_BYTES])
 {
@@ -98,6 +130,10 @@ key_slots_service_key(struct db *db, const struct keys_master *mk,
 		return STORAGE_ERR_INVALID;
 	rc = key_slots_read(db, 0, purpose, owner, mk, key);
 	if (rc != STORAGE_ERR_NOTFOUND)
+		return rc;
+	/* Never a new service key under a master key that is not the
+	 * data's: everything stored with it would be lost with the key. */
+	if ((rc = key_slots_check_master(db, mk, NULL, 0)) != STORAGE_OK)
 		return rc;
 	keys_content_key_new(fresh);
 	rc = key_slots_insert(db, 0, purpose, owner, mk, fresh,

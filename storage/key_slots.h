@@ -40,6 +40,17 @@ enum storage_status key_slots_content_key(struct db *db, int64_t tip_id,
     unsigned char key[KEYS_KEY_BYTES]);
 
 /*
+ * Whether the slots of this database are wrapped under mk: STORAGE_OK if
+ * one of them is (or there are none yet), STORAGE_ERR_KEY if every slot
+ * names another master key (a key file from another installation, or one
+ * replaced by `keys rotate`); other_id (KEYS_ID_LEN + 1 bytes, may be
+ * NULL) then gets one of those keys' ids.  A key rotation in progress has
+ * slots under both keys, so either key passes.
+ */
+enum storage_status key_slots_check_master(struct db *db,
+    const struct keys_master *mk, char *other_id, size_t other_len);
+
+/*
  * Master key rotation, step 1: in one transaction, add for every slot
  * wrapped under `from` a slot wrapped under `to` (unless one exists: the
  * step can be repeated after a crash).  *count gets the number added.

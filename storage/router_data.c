@@ -413,6 +413,7 @@ router_data_load(struct db *db, struct router_data **out)
 	return STORAGE_OK;
 }
 
+/* Free a loaded snapshot (see router_data.h): the arena, then the struct. */
 void
 router_data_free(struct router_data **data)
 {
@@ -423,6 +424,10 @@ router_data_free(struct router_data **data)
 	*data = NULL;
 }
 
+/*
+ * The change counter (see router_data.h).  A value that is not a decimal
+ * number (edited by hand) reads as 0: the next touch makes it 1 again.
+ */
 int64_t
 router_data_serial(struct db *db)
 {
@@ -447,6 +452,7 @@ router_data_serial(struct db *db)
 	return v;
 }
 
+/* Bump the change counter inside the caller's transaction. */
 enum storage_status
 router_data_touch(struct db *db)
 {

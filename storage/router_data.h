@@ -97,9 +97,10 @@ struct router_data {
 };
 
 /*
- * Load everything from db in one read transaction.  On STORAGE_OK *out is
- * a new struct the caller frees with router_data_free(); on error *out is
- * NULL.  Statuses: the transient ones (BUSY, NOMEM, IO) may be retried.
+ * Load everything from db in one read transaction (so call it outside a
+ * transaction of your own).  On STORAGE_OK *out is a new struct the caller
+ * frees with router_data_free(); on error *out is NULL.  Statuses: the
+ * transient ones (BUSY, NOMEM, IO) may be retried.
  */
 enum storage_status router_data_load(struct db *db, struct router_data **out);
 

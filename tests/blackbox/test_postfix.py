@@ -67,7 +67,15 @@ class Postfix:
     the postfix user must reach its queue; pytest's tmp_path is 700)."""
 
     def __init__(self, lmtp_port):
+        self.started = False
         self.root = tempfile.mkdtemp(prefix="tipline-postfix-")
+        try:
+            self._configure(lmtp_port)
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+
+    def _configure(self, lmtp_port):
         os.chmod(self.root, 0o755)
         self.etc = os.path.join(self.root, "etc")
         self.log = os.path.join(self.root, "maillog")
@@ -106,7 +114,6 @@ class Postfix:
                 f.write("%s = %s\n" % (k, v))
         with open(os.path.join(self.etc, "master.cf"), "w") as f:
             f.write(MASTER_CF)
-        self.started = False
 
     def log_text(self):
         try:

@@ -77,6 +77,15 @@ test_more(void **state)
 	assert_int_equal(check("GET / HT", &h), HTTP_GUARD_MORE);
 	assert_int_equal(check("GET / HTTP/1.1\r\nHost: a\r\n", &h),
 	    HTTP_GUARD_MORE);
+	/* Input that ends between the CR and the LF of a line end. */
+	assert_int_equal(check("GET / HTTP/1.1\r", &h), HTTP_GUARD_MORE);
+	assert_int_equal(check("GET / HTTP/1.1\r\nHost: a\r", &h),
+	    HTTP_GUARD_MORE);
+	assert_int_equal(check("GET / HTTP/1.1\r\nHost: a\r\n\r", &h),
+	    HTTP_GUARD_MORE);
+	/* A CR followed by anything but LF is bare, complete or not. */
+	expect_status("GET / HTTP/1.1\r\nHost: a\rb", 400);
+	expect_status("GET / HTTP/1.1\rX", 400);
 }
 
 static void
