@@ -43,11 +43,10 @@
 #define TIPS_FIELD_MAX (INTAKE_DETAILS_MAX * 4 + 1024)
 #define TIPS_JSON_DEPTH 4
 
-/* The text fields of the form, in the order of struct http_form_values. */
-static const char *const tips_fields[] = { "summary", "details",
-    "institution", "county", "domain", "violation", "occurred_on",
-    "contact_name", "contact_phone", "contact_email" };
-#define TIPS_NFIELDS (sizeof(tips_fields) / sizeof(tips_fields[0]))
+/* The text fields of the form: the members of struct http_form_values
+ * (summary, details, institution, county, domain, violation, occurred_on,
+ * contact_name, contact_phone, contact_email), all const char *. */
+#define TIPS_NFIELDS (sizeof(struct http_form_values) / sizeof(const char *))
 
 struct tips_job {
 	struct http_req *r;

@@ -26,6 +26,7 @@
 
 #include "service/evidence.h"
 #include "service/log.h"
+#include "service/router.h"
 #include "storage/key_slots.h"
 #include "storage/messages.h"
 #include "storage/record.h"
@@ -126,6 +127,11 @@ intake_capture_args(struct intake_result *res, const char *fmt, va_list ap)
  * Refuse: status, field, the English message, and the format with its
  * arguments (intake.h).  file: the file at fault, or NULL.
  */
+static bool
+intake_vrefuse(struct intake_result *res, enum intake_status st,
+    const char *field, const char *file, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
 static bool
 intake_vrefuse(struct intake_result *res, enum intake_status st,
     const char *field, const char *file, const char *fmt, va_list ap)
@@ -654,7 +660,8 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 	unsigned char *record = NULL;
 	size_t nfiles = 0, nwritten = 0, record_len = 0;
 	json_t *dropped = NULL;
-	char today[16], county_name[64], reason[256];
+	char today[16];
+	struct router_decision dec;
 	char public_id[TIP_PUBLIC_ID_MAX];
 	time_t now = time(NULL);
 	time_t local = now + CST_OFFSET;
@@ -679,28 +686,34 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 	    &row.needs_review, res))
 		goto out;
 
-	/* Triage, with what routing exists today: the tipster's county. */
-	if (!is_empty(t->county)) {
-		if (tip_store_county_name(w->db, t->county, county_name,
-		    sizeof(county_name)) != 0)
-			snprintf(county_name, sizeof(county_name), "%s",
-			    t->county);
-		snprintf(reason, sizeof(reason), "举报人选择的发生地：%s",
-		    county_name);
-		row.bureau = t->county;
-	} else if (!is_empty(t->hint_bureau) &&
-	    tip_store_is_bureau(w->db, t->hint_bureau)) {
-		snprintf(reason, sizeof(reason), "按收件地址分派：%s",
-		    t->hint_bureau);
-		row.bureau = t->hint_bureau;
-	} else {
-		snprintf(reason, sizeof(reason), "举报人未选择发生地，"
+	/* Triage: the router decides bureau, domain, violation, priority
+	 * and a reason a person can read (service/router.c). */
+	{
+		struct router_input rin = {
+			.summary = t->summary, .details = t->details,
+			.institution = t->institution, .county = t->county,
+			.hint_bureau = t->hint_bureau, .domain = t->domain,
+			.violation = t->violation,
+		};
+		const struct router *rt = service_worker_router(w);
+
+		memset(&dec, 0, sizeof(dec));
+		snprintf(dec.bureau, sizeof(dec.bureau), "%s",
+		    INTAKE_CITY_BUREAU);
+		snprintf(dec.reason, sizeof(dec.reason), "自动分派不可用，"
 		    "转入市局分流队列待人工分派");
-		row.bureau = INTAKE_CITY_BUREAU;
-		row.needs_review = true;
+		/* Out of memory still leaves dec as the city queue. */
+		if (rt == NULL || router_route_prepared(rt, &rin, &dec) != 0)
+			dec.needs_review = true;
+		row.bureau = dec.bureau;
+		row.domain = dec.domain[0] ? dec.domain : NULL;
+		row.violation = dec.violation[0] ? dec.violation : NULL;
+		row.priority = dec.priority;
+		row.route_reason = dec.reason;
+		row.institution_id = dec.institution_id;
+		if (dec.needs_review || t->needs_review)
+			row.needs_review = true;
 	}
-	if (t->needs_review)
-		row.needs_review = true;
 
 	/* 2. Keys and blobs. */
 	if ((st = key_slots_service_key(w->db, &svc->mk,
@@ -753,9 +766,6 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 
 	row.channel = t->channel;
 	row.status = "received";
-	row.domain = t->domain;
-	row.violation = t->violation;
-	row.route_reason = reason;
 	row.real_name = !is_empty(t->contact_name) ||
 	    !is_empty(t->contact_phone) || !is_empty(t->contact_email);
 	row.occurred_on = t->occurred_on;

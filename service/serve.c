@@ -166,10 +166,11 @@ serve_main(struct config *cfg, const struct options *o)
 	log_info("stopped");
 	rc = 0;
 out:
-	http_server_free(&s.http);
 	workers_free(&s.workers);
-	/* After the pool: its last completions look the LMTP sessions up. */
+	/* After the pool: its last completions (after a drain that timed out)
+	 * still reply through the servers. */
 	lmtp_server_free(&s.lmtp);
+	http_server_free(&s.http);
 	if (s.sig_term != NULL)
 		event_free(s.sig_term);
 	if (s.sig_int != NULL)

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "service/log.h"
+#include "service/router.h"
+#include "storage/router_data.h"
 #include "storage/key_slots.h"
 #include "storage/tip_store.h"
 
@@ -213,8 +215,40 @@ service_worker_init(void *shared, void **state)
 		service_worker_fini(shared, w);
 		return -1;
 	}
+	if (router_data_load(w->db, &w->route_data) != STORAGE_OK ||
+	    router_prepare(w->route_data, &w->router) != 0) {
+		log_warnx("worker: cannot load the triage data");
+		service_worker_fini(shared, w);
+		return -1;
+	}
 	*state = w;
 	return 0;
+}
+
+const struct router *
+service_worker_router(struct service_worker *w)
+{
+	int64_t serial = router_data_serial(w->db);
+	struct router_data *nd = NULL;
+	struct router *nr = NULL;
+
+	if (serial < 0 || w->route_data == NULL ||
+	    serial == w->route_data->serial)
+		return w->router;
+	/* An institutions import happened: load the new registry. */
+	if (router_data_load(w->db, &nd) == STORAGE_OK &&
+	    router_prepare(nd, &nr) == 0) {
+		router_free(&w->router);
+		router_data_free(&w->route_data);
+		w->route_data = nd;
+		w->router = nr;
+	} else {
+		router_free(&nr);
+		router_data_free(&nd);
+		log_warnx("worker: reloading the triage data failed; using the "
+		    "data loaded before");
+	}
+	return w->router;
 }
 
 void
@@ -225,6 +259,8 @@ service_worker_fini(void *shared, void *state)
 	(void)shared;
 	if (w == NULL)
 		return;
+	router_free(&w->router);
+	router_data_free(&w->route_data);
 	db_close(&w->db);
 	if (w->magic != NULL)
 		magic_close(w->magic);

@@ -30,11 +30,24 @@ struct service {
 	char blob_dir[CONFIG_PATH_MAX + 32];
 };
 
+struct router;
+struct router_data;
+
 struct service_worker {
 	struct service *svc;
 	struct db *db;
 	void *magic;		/* magic_t */
+	/* The triage router over the reference data and registry, reloaded
+	 * when router_data_serial() says the data changed. */
+	struct router_data *route_data;
+	struct router *router;
 };
+
+/*
+ * The worker's router, reloaded first if the reference data changed (an
+ * institutions import).  NULL only if it could never be loaded.
+ */
+const struct router *service_worker_router(struct service_worker *w);
 
 /* Whether the data directory holds a database. */
 bool service_is_initialised(const struct config *cfg);

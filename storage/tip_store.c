@@ -95,9 +95,10 @@ tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
 	    "INSERT INTO tips (public_id, uid, channel, status, bureau, domain,"
 	    " violation, campaign, priority, route_reason, needs_review,"
 	    " real_name, occurred_on, received_at, received_on, updated_at,"
-	    " receipt_hash, nonce_hash, dedup_hash, record_sealed)"
+	    " receipt_hash, nonce_hash, dedup_hash, record_sealed,"
+	    " institution_id)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?14, ?16, ?17, ?18, ?19)";
+	    " ?14, ?15, ?14, ?16, ?17, ?18, ?19, ?20)";
 	sqlite3_stmt *st = NULL;
 	int r;
 
@@ -129,6 +130,10 @@ tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
 		    SQLITE_STATIC);
 	sqlite3_bind_blob(st, 19, t->record_sealed, (int)t->record_sealed_len,
 	    SQLITE_STATIC);
+	if (t->institution_id > 0)
+		sqlite3_bind_int64(st, 20, t->institution_id);
+	else
+		sqlite3_bind_null(st, 20);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)

@@ -39,6 +39,7 @@ struct tip_store_new {
 	const char *domain;		/* NULL: none */
 	const char *violation;		/* NULL: none */
 	const char *campaign;		/* NULL: none */
+	int64_t institution_id;		/* registry match; 0: none */
 	int priority;
 	const char *route_reason;
 	bool needs_review;
