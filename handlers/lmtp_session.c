@@ -766,8 +766,14 @@ lmtp_session_delivered(struct lmtp_session *s, struct lmtp_job *j)
 		default:
 			/* Transient, or a fault here: the MTA keeps the
 			 * message and retries; nothing is lost. */
-			snprintf(reply, sizeof(reply), "451 4.3.0 The message "
-			    "could not be stored just now, try again later");
+			if (res->status == INTAKE_TRANSIENT && res->no_space)
+				snprintf(reply, sizeof(reply), "452 4.3.1 "
+				    "Insufficient system storage, try again "
+				    "later");
+			else
+				snprintf(reply, sizeof(reply), "451 4.3.0 The "
+				    "message could not be stored just now, try "
+				    "again later");
 			break;
 		}
 	}

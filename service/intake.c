@@ -529,6 +529,7 @@ intake_storage_failed(struct intake_result *res, enum storage_status st,
 		intake_refuse(res, INTAKE_TRANSIENT, NULL, "the tip could not "
 		    "be stored just now (%s); nothing was kept, please try "
 		    "again in a minute", storage_status_str(st));
+		res->no_space = st == STORAGE_ERR_NOSPC;
 		log_warnx("intake: %s: %s (transient)", what,
 		    storage_status_str(st));
 	} else {

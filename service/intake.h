@@ -83,6 +83,8 @@ struct intake_result {
 	char bureau[32];
 	char tip_status[16];
 	char received_at[32];		/* RFC 3339, UTC */
+	bool no_space;			/* INTAKE_TRANSIENT because the disk is
+					 * full (LMTP answers 452 4.3.1) */
 	bool duplicate;			/* already stored: id is the earlier tip,
 					 * no receipt (it was shown then) */
 	/*
