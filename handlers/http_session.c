@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -25,6 +27,7 @@
 #include "handlers/http_routes.h"
 #include "handlers/http_staff.h"
 #include "service/log.h"
+#include "handlers/http_cookie.h"
 #include "service/login_throttle.h"
 #include "service/password.h"
 #include "service/staff_session.h"
@@ -59,16 +62,52 @@ session_login_after(struct http_staff_job *j)
 	    (int64_t)time(NULL));
 }
 
+/*
+ * Login CSRF: the login form carries a random token that must match a
+ * cookie set with the form (double submit; no session exists yet, so
+ * SameSite alone would not stop another site from logging a browser in
+ * to an account of its choosing).
+ */
+#define SESSION_LOGIN_COOKIE "tl_login"
+#define SESSION_LOGIN_TOKEN_BYTES 16
+#define SESSION_LOGIN_TOKEN_MAX (SESSION_LOGIN_TOKEN_BYTES * 2 + 1)
+
+/* Whether the posted login form's token matches its cookie. */
+static bool
+session_login_token_ok(struct http_req *r, struct http_staff_job *j)
+{
+	const char *field = http_staff_field(j, "login_csrf");
+	const char *header = http_req_header(r, "Cookie");
+	char cookie[SESSION_LOGIN_TOKEN_MAX];
+
+	if (field == NULL || header == NULL ||
+	    !http_cookie_get(header, SESSION_LOGIN_COOKIE, cookie,
+	    sizeof(cookie)) ||
+	    strlen(cookie) != SESSION_LOGIN_TOKEN_BYTES * 2 ||
+	    strlen(field) != strlen(cookie))
+		return false;
+	return sodium_memcmp(cookie, field, strlen(cookie)) == 0;
+}
+
 /* The login page, with a problem named (NULL: none). */
 static void
 session_login_page(struct http_req *r, int status, const char *problem)
 {
 	struct evbuffer *b = evbuffer_new();
+	unsigned char raw[SESSION_LOGIN_TOKEN_BYTES];
+	char token[SESSION_LOGIN_TOKEN_MAX], cookie[160];
 
 	if (b == NULL) {
 		http_reply_error(r, 503, "unavailable", "out of memory", NULL);
 		return;
 	}
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/staff/login; "
+	    "Max-Age=3600; HttpOnly; SameSite=Strict%s", SESSION_LOGIN_COOKIE,
+	    token, http_server_env(r->srv)->cfg->cookie_secure ?
+	    "; Secure" : "");
+	http_req_add_header(r, "Set-Cookie", cookie);
 	http_staff_page_begin(b, "工作人员登录 Staff login", NULL);
 	evbuffer_add_printf(b, "<h1>工作人员登录 <span lang=\"en\">Staff "
 	    "login</span></h1>");
@@ -79,6 +118,7 @@ session_login_page(struct http_req *r, int status, const char *problem)
 		evbuffer_add_printf(b, "</p>");
 	}
 	evbuffer_add_printf(b, "<form method=\"post\" action=\"/staff/login\">"
+	    "<input type=\"hidden\" name=\"login_csrf\" value=\"%s\">"
 	    "<div class=\"field\"><label for=\"login\">用户名 Login</label>"
 	    "<input type=\"text\" id=\"login\" name=\"login\" "
 	    "autocomplete=\"username\" required></div>"
@@ -86,7 +126,7 @@ session_login_page(struct http_req *r, int status, const char *problem)
 	    "<input type=\"password\" id=\"password\" name=\"password\" "
 	    "autocomplete=\"current-password\" required></div>"
 	    "<button type=\"submit\" id=\"submit\">登录 Log in</button>"
-	    "</form>");
+	    "</form>", token);
 	http_staff_page_end(b);
 	http_staff_page_reply(r, status, b);
 	evbuffer_free(b);
@@ -177,6 +217,12 @@ session_login(struct http_req *r, const struct http_staff_route *route)
 			session_login_page(r, 400, "请求有误。Bad request.");
 		else
 			http_staff_reply_error(j);
+		http_staff_job_free(j);
+		return;
+	}
+	if (html && !session_login_token_ok(r, j)) {
+		session_login_page(r, 403, "登录页面已过期，请重新登录。The login "
+		    "page has expired; please log in again.");
 		http_staff_job_free(j);
 		return;
 	}

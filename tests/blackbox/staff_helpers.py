@@ -111,6 +111,26 @@ def cookie_of(resp):
     return None
 
 
+def login_page_post(server, fields, with_token=True):
+    """POST /staff/login the way a browser does: GET the page first, send
+    back its login cookie and the form's hidden login_csrf token (login
+    CSRF, double submit).  with_token=False sends neither."""
+    from urllib.parse import urlencode
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = dict(fields)
+    if with_token:
+        page = server.request("GET", "/staff/login")
+        m = re.search(rb'name="login_csrf" value="([0-9a-f]+)"', page.body)
+        assert m, page
+        body["login_csrf"] = m.group(1).decode()
+        for value in page.headers.get("set-cookie", []):
+            name, _, rest = value.partition("=")
+            if name.strip() == "tl_login":
+                headers["Cookie"] = "tl_login=" + rest.split(";")[0]
+    return server.request("POST", "/staff/login", body=urlencode(body),
+                          headers=headers)
+
+
 class Session:
     """A logged-in staff member: cookie and CSRF token."""
 

@@ -9,7 +9,7 @@ block lasts 1 to 2 seconds, so the test waits seconds, not minutes."""
 import json
 import time
 
-from staff_helpers import (add_user, admin_password, cookie_of,
+from staff_helpers import (login_page_post, add_user, admin_password, cookie_of,
                            login_response)
 
 MAX_RETRY_AFTER = 15 * 60
@@ -94,12 +94,10 @@ def test_unknown_account_throttled_alike(server):
 
 
 def test_page_login_throttled(server):
-    from urllib.parse import urlencode
     statuses = []
     for i in range(8):
-        r = server.request("POST", "/staff/login", body=urlencode(
-            {"login": "pageuser", "password": "wrong %d" % i}), headers={
-            "Content-Type": "application/x-www-form-urlencoded"})
+        r = login_page_post(server, {"login": "pageuser",
+                                     "password": "wrong %d" % i})
         statuses.append(r.status)
         if r.status == 429:
             retry_after(r)
