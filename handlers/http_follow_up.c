@@ -46,6 +46,7 @@
 #include "service/follow_up.h"
 #include "service/form.h"
 #include "service/intake.h"
+#include "service/utf8.h"
 #include "service/workers.h"
 
 #define FU_PARTS_MAX 64
@@ -205,7 +206,7 @@ fu_parse(struct fu_job *j, const unsigned char *data, size_t len,
 			if (p->is_file)
 				continue;
 			if (memchr(p->data, '\0', p->len) != NULL ||
-			    !intake_valid_utf8((const char *)p->data, p->len)) {
+			    !utf8_valid((const char *)p->data, p->len)) {
 				snprintf(msg, sizeof(msg), "%.64s is not valid "
 				    "UTF-8 text without NUL", p->name);
 				fu_refuse(j, 400, "invalid", p->name, msg,
@@ -246,7 +247,7 @@ fu_parse(struct fu_job *j, const unsigned char *data, size_t len,
 		const char *key;
 		json_t *v;
 
-		if (!intake_valid_utf8((const char *)data, len) ||
+		if (!utf8_valid((const char *)data, len) ||
 		    (b->json = json_loadb((const char *)data, len,
 		    JSON_REJECT_DUPLICATES, &jerr)) == NULL ||
 		    !json_is_object(b->json)) {

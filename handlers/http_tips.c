@@ -35,6 +35,7 @@
 #include "service/config.h"
 #include "service/form.h"
 #include "service/intake.h"
+#include "service/utf8.h"
 #include "service/public_codes.h"
 #include "service/workers.h"
 
@@ -250,7 +251,7 @@ tips_work_multipart(struct service_worker *w, struct tips_job *j,
 
 		for (size_t i = 0; i < TIPS_NFIELDS; i++)
 			if (vals[i] != NULL &&
-			    intake_valid_utf8(vals[i], strlen(vals[i])) &&
+			    utf8_valid(vals[i], strlen(vals[i])) &&
 			    (j->values[i] = strdup(vals[i])) == NULL) {
 				tips_refuse(j, 503, "unavailable", NULL,
 				    "out of memory");
@@ -277,7 +278,7 @@ tips_work_json(struct service_worker *w, struct tips_job *j,
 	json_t *root, *v;
 	const char *key;
 
-	if (!intake_valid_utf8((const char *)data, len)) {
+	if (!utf8_valid((const char *)data, len)) {
 		tips_refuse(j, 400, "invalid", NULL, "the body is not valid "
 		    "UTF-8");
 		return;

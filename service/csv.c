@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "service/csv.h"
+#include "service/utf8.h"
 
 static int csv_fail(struct csv_reader *, unsigned long, const char *, ...)
     __attribute__((format(printf, 3, 4)));
@@ -103,46 +104,6 @@ csv_step(struct csv_reader *r)
 }
 
 /*
- * Length of the well-formed UTF-8 sequence at s (n bytes available), or 0
- * if it is not one.  The ranges are those of RFC 3629, section 4.
- */
-static size_t
-csv_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 2;
-	else if (c == 0xe0) {
-		need = 3;
-		lo = 0xa0;
-	} else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
-		need = 3;
-	else if (c == 0xed) {
-		need = 3;
-		hi = 0x9f;
-	} else if (c == 0xf0) {
-		need = 4;
-		lo = 0x90;
-	} else if (c >= 0xf1 && c <= 0xf3)
-		need = 4;
-	else if (c == 0xf4) {
-		need = 4;
-		hi = 0x8f;
-	} else
-		return 0;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < need; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return need;
-}
-
-/*
  * Check the finished field scratch[start..scratch_len), field number
  * fieldno (from 1) that began on line fline: no NUL, well-formed UTF-8.
  * The error names the line of the bad byte (fline plus the line breaks
@@ -163,7 +124,7 @@ csv_check_text(struct csv_reader *r, size_t start, unsigned long fline,
 	while (i < n) {
 		if (s[i] == '\0')
 			why = "NUL byte";
-		else if ((k = csv_utf8_len(s + i, n - i)) == 0)
+		else if ((k = utf8_seq(s + i, n - i, NULL)) == 0)
 			why = "invalid UTF-8";
 		if (why != NULL)
 			break;

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "service/form.h"
+#include "service/utf8.h"
 #include "service/mime.h"
 
 /* Longest Content-Type header value looked at; a form's is ~70 bytes. */
@@ -105,59 +106,6 @@ form_init_once(void)
 	    charsets);
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629, section
- * 4: no overlong forms, no surrogates, nothing above U+10FFFF), or 0 if
- * there is none.  NUL is refused too.
- */
-static size_t
-form_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	uint32_t cp;
-	size_t k;
-
-	if (c == 0)
-		return 0;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c < 0xe0) {
-		k = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c < 0xf0) {
-		k = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c < 0xf5) {
-		k = 4;
-		cp = c & 0x07;
-	} else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t j = 1; j < k; j++) {
-		if ((s[j] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[j] & 0x3f);
-	}
-	if ((k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return k;
-}
-
-static bool
-is_form_utf8(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-
-	while (i < n) {
-		if ((k = form_utf8_seq(p + i, n - i)) == 0)
-			return false;
-		i += k;
-	}
-	return true;
-}
 
 /*
  * A malloc'd UTF-8 copy of a name GMime returned.  GMime converts RFC 2231
@@ -177,10 +125,10 @@ form_utf8_dup(const char *s)
 	size_t n = strlen(s), i = 0, j = 0, k;
 	char *conv, *out;
 
-	if (is_form_utf8(s, n))
+	if (utf8_valid(s, n))
 		return strdup(s);
 	conv = g_mime_utils_decode_8bit(form_gmime_options, s, n);
-	if (conv != NULL && is_form_utf8(conv, strlen(conv))) {
+	if (conv != NULL && utf8_valid(conv, strlen(conv))) {
 		out = strdup(conv);
 		g_free(conv);
 		return out;
@@ -189,7 +137,7 @@ form_utf8_dup(const char *s)
 	if ((out = malloc(3 * n + 1)) == NULL)
 		return NULL;
 	while (i < n) {
-		k = form_utf8_seq((const unsigned char *)s + i, n - i);
+		k = utf8_seq((const unsigned char *)s + i, n - i, NULL);
 		if (k == 0) {
 			memcpy(out + j, "\xef\xbf\xbd", 3);
 			j += 3;

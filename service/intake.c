@@ -26,6 +26,7 @@
 
 #include "service/evidence.h"
 #include "service/log.h"
+#include "service/utf8.h"
 #include "service/router.h"
 #include "storage/key_slots.h"
 #include "storage/messages.h"
@@ -181,48 +182,6 @@ intake_http_status(enum intake_status st)
 	return 500;
 }
 
-bool
-intake_valid_utf8(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else
-			return false;
-		if (len - i <= n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
 
 /* Number of code points in valid UTF-8. */
 static size_t
@@ -258,7 +217,7 @@ intake_check_text(struct intake_result *res, const char *field,
 			    "%s is required", field);
 		return true;
 	}
-	if (!intake_valid_utf8(value, strlen(value)))
+	if (!utf8_valid(value, strlen(value)))
 		return intake_refuse(res, INTAKE_INVALID, field,
 		    "%s is not valid UTF-8 text", field);
 	for (const char *p = value; *p != '\0'; p++) {
@@ -379,7 +338,7 @@ intake_clean_name(const char *name, char *buf, size_t buflen)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (is_empty(name) || !intake_valid_utf8(name, strlen(name)))
+	if (is_empty(name) || !utf8_valid(name, strlen(name)))
 		return;
 	for (const char *p = name; *p != '\0'; p++)
 		if (*p == '/' || *p == '\\')

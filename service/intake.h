@@ -127,8 +127,6 @@ void intake_submit(struct service_worker *w, const struct intake_tip *t,
 void intake_add_message(struct service_worker *w, const struct intake_reply *m,
     struct intake_result *res);
 
-/* Whether s[0..len) is valid UTF-8 without NUL. */
-bool intake_valid_utf8(const char *s, size_t len);
 
 /* An HTTP status for an intake status. */
 int intake_http_status(enum intake_status st);

@@ -80,6 +80,7 @@
  * call works on a clone of those options (for its warning callback).
  */
 #include "service/mail_parse.h"
+#include "service/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -326,63 +327,6 @@ mail_strdup(const char *s)
 
 /* UTF-8. */
 
-/*
- * Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629, section
- * 4: no overlong forms, no surrogates, nothing above U+10FFFF), or 0 if
- * there is none; NUL counts as none.  *cp gets the code point.
- */
-static size_t
-mail_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	uint32_t v;
-	size_t k;
-
-	if (c == 0)
-		return 0;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c < 0xe0) {
-		k = 2;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c < 0xf0) {
-		k = 3;
-		v = c & 0x0f;
-	} else if (c >= 0xf0 && c < 0xf5) {
-		k = 4;
-		v = c & 0x07;
-	} else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t j = 1; j < k; j++) {
-		if ((s[j] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[j] & 0x3f);
-	}
-	if ((k == 3 && v < 0x800) || (k == 4 && v < 0x10000) ||
-	    v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return k;
-}
-
-static bool
-mail_is_utf8(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-	uint32_t cp;
-
-	while (i < n) {
-		if ((k = mail_utf8_seq(p + i, n - i, &cp)) == 0)
-			return false;
-		i += k;
-	}
-	return true;
-}
 
 /*
  * Append s[0..n) to out as strict UTF-8: each byte that does not start a
@@ -397,7 +341,7 @@ mail_utf8_fix(struct mail_buf *out, const char *s, size_t n, size_t *ninval)
 	uint32_t cp;
 
 	while (i < n && !out->full && !out->nomem) {
-		k = mail_utf8_seq(p + i, n - i, &cp);
+		k = utf8_seq(p + i, n - i, &cp);
 		if (k > 0) {
 			i += k;
 			run += k;
@@ -456,7 +400,7 @@ mail_count_odd(const char *s, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
-		if ((k = mail_utf8_seq(p + i, n - i, &cp)) == 0) {
+		if ((k = utf8_seq(p + i, n - i, &cp)) == 0) {
 			i++;
 			continue;
 		}
@@ -522,7 +466,7 @@ mail_8bit_to_utf8(struct mail_buf *out, const char *in, size_t n)
 	struct mail_buf gb, big;
 	size_t gb_bad = 0, big_bad = 0, gb_score, big_score;
 
-	if (mail_is_utf8(in, n)) {
+	if (utf8_valid(in, n)) {
 		mail_buf_add_utf8(out, in, n);
 		return;
 	}
@@ -1342,7 +1286,7 @@ mail_part_name(struct mail_ctx *c, GMimeObject *obj)
 	if (v == NULL)
 		v = "";
 	/* GMime keeps the bytes of an RFC 2231 value it cannot convert. */
-	u = mail_is_utf8(v, strlen(v)) ? mail_strdup(v) : mail_8bit_dup(v);
+	u = utf8_valid(v, strlen(v)) ? mail_strdup(v) : mail_8bit_dup(v);
 	if (d != NULL)
 		g_object_unref(d);
 	if (ct != NULL)

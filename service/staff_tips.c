@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "service/intake.h"
+#include "service/utf8.h"
 #include "service/log.h"
 #include "storage/audit.h"
 #include "storage/tip_query.h"
@@ -466,7 +467,7 @@ staff_tips_message(struct service_worker *w, const struct staff_user *u,
 		return STAFF_FORBIDDEN;
 	if (!staff_valid_code(id, TIP_QUERY_ID_MAX))
 		return STAFF_NOT_FOUND;
-	if (text == NULL || !intake_valid_utf8(text, strlen(text))) {
+	if (text == NULL || !utf8_valid(text, strlen(text))) {
 		(void)snprintf(msg, msglen, "text: UTF-8 text is required");
 		return STAFF_INVALID;
 	}

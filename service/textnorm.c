@@ -12,6 +12,7 @@
  * textnorm_into().
  */
 #include "service/textnorm.h"
+#include "service/utf8.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -226,41 +227,14 @@ size_t
 textnorm_decode(const char *s, size_t len, size_t i, uint32_t *cp)
 {
 	const unsigned char *u = (const unsigned char *)s + i;
-	size_t left = len - i, n;
-	uint32_t c, min;
 
 	if (i >= len)
 		return 0;
-	c = u[0];
-	if (c < 0x80) {
-		*cp = c;
+	if (u[0] == 0) {	/* utf8_seq refuses NUL; here it is a character */
+		*cp = 0;
 		return 1;
 	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (left < n)
-		return 0;
-	for (size_t k = 1; k < n; k++) {
-		if ((u[k] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (u[k] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
+	return utf8_seq(u, len - i, cp);
 }
 
 /*
