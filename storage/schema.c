@@ -282,8 +282,54 @@ static const char migration_1[] =
 	"  value TEXT NOT NULL"
 	") STRICT;";
 
+/*
+ * Migration 2: what triage, cases, the acknowledgement outbox and related
+ * tips need beyond migration 1.
+ */
+static const char migration_2[] =
+	/* A decision not to file has its own date (the filing decision's
+	 * deadline is met on it). */
+	"ALTER TABLE cases ADD COLUMN not_filed_on TEXT;"
+	/* Triage marks a tip as the duplicate of another. */
+	"ALTER TABLE tips ADD COLUMN duplicate_of INTEGER REFERENCES tips(id);"
+	/* A real-name tipster told of the filing decision (date). */
+	"ALTER TABLE tips ADD COLUMN notified_on TEXT;"
+	/* Keyed hash of the tipster's normalised contact: the same tipster's
+	 * repeated tips (order 121), never the contact itself. */
+	"ALTER TABLE tips ADD COLUMN contact_mac BLOB;"
+	"CREATE INDEX tips_contact ON tips(contact_mac)"
+	"  WHERE contact_mac IS NOT NULL;"
+	"CREATE INDEX tips_duplicate ON tips(duplicate_of)"
+	"  WHERE duplicate_of IS NOT NULL;"
+	/* What staff did to a tip (route, confirm, invalid, duplicate,
+	 * classify, case link and unlink, notice), for its history; every
+	 * such change is also in the audit log. */
+	"CREATE TABLE tip_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tip_id INTEGER NOT NULL REFERENCES tips(id),"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT"
+	") STRICT;"
+	"CREATE INDEX tip_events_tip ON tip_events(tip_id, at);"
+	/* Test report numbers (检验检测报告编号) found in a tip's text, as
+	 * keyed hashes: tips naming the same report are related. */
+	"CREATE TABLE tip_report_numbers ("
+	"  tip_id INTEGER NOT NULL REFERENCES tips(id),"
+	"  number_mac BLOB NOT NULL,"
+	"  PRIMARY KEY (tip_id, number_mac)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX tip_report_numbers_mac ON tip_report_numbers(number_mac);"
+	/* The acknowledgement outbox: retries with back-off. */
+	"ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN next_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN last_error TEXT;"
+	"CREATE INDEX outbox_pending ON outbox(next_at) WHERE sent_at IS NULL;";
+
 const char *const schema_migrations[] = {
 	migration_1,
+	migration_2,
 };
 
 const size_t schema_migration_count =
