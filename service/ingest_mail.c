@@ -12,7 +12,9 @@
  * INGEST_MAIL_DEADLINE_SEC whatever it is doing (reading a stalled input,
  * waiting on a lock, a slow disk).  Exiting there is safe: SQLite's WAL
  * rolls back an unfinished transaction, and a blob written without its row
- * is swept at the next start of `serve`.
+ * is swept at the next start of `serve`.  The writers' lock, held shared
+ * for the whole delivery (service_writer_lock()), keeps that sweep and
+ * `keys rotate` from running while a delivery writes.
  */
 #include "service/ingest_mail.h"
 
@@ -139,7 +141,7 @@ ingest_mail_main(const struct config *cfg, const struct options *o)
 	unsigned char *msg = NULL;
 	char hint[INGEST_MAIL_HINT_MAX], err[CONFIG_ERR_MAX];
 	size_t len = 0, max;
-	int rc = INGEST_MAIL_EX_TEMPFAIL;
+	int rc = INGEST_MAIL_EX_TEMPFAIL, writers_fd = -1;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ingest_mail_deadline;
@@ -184,7 +186,9 @@ ingest_mail_main(const struct config *cfg, const struct options *o)
 			log_warnx("ingest-mail: --recipient is not an address "
 			    "of ours; storing without a routing hint");
 	}
-	if (service_open(cfg, &svc, err, sizeof(err)) != 0) {
+	if ((writers_fd = service_writer_lock(cfg, false, err,
+	    sizeof(err))) == -1 ||
+	    service_open(cfg, &svc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tipline: ingest-mail: %s; try again later\n",
 		    err);
 		goto out;
@@ -219,6 +223,8 @@ ingest_mail_main(const struct config *cfg, const struct options *o)
 out:
 	alarm(0);
 	service_close(&svc);
+	if (writers_fd != -1)
+		close(writers_fd);
 	free(msg);
 	return rc;
 }

@@ -50,10 +50,12 @@ keys_rotate_main(const struct config *cfg)
 	char dir[CONFIG_PATH_MAX], kerr[512], what[128];
 	enum storage_status st;
 	long added = 0, dropped = 0;
-	int rc = 1, lock_fd;
+	int rc = 1, lock_fd, writers_fd = -1;
 
 	memset(&next, 0, sizeof(next));
-	if ((lock_fd = service_lock(cfg, err, sizeof(err))) == -1)
+	if ((lock_fd = service_lock(cfg, err, sizeof(err))) == -1 ||
+	    (writers_fd = service_writer_lock(cfg, true, err,
+	    sizeof(err))) == -1)
 		goto fail;
 	if (service_open(cfg, &svc, err, sizeof(err)) != 0)
 		goto fail;
@@ -107,6 +109,8 @@ out:
 	db_close(&db);
 	keys_master_wipe(&next);
 	service_close(&svc);
+	if (writers_fd != -1)
+		close(writers_fd);
 	if (lock_fd != -1)
 		close(lock_fd);
 	return rc;

@@ -79,6 +79,23 @@ serve_signal(evutil_socket_t sig, short what, void *arg)
 	serve_drain_check(-1, 0, s);
 }
 
+/*
+ * The start-up sweep, with the writers' lock held exclusive: an
+ * `ingest-mail` still writing finishes first, and a new one waits.
+ */
+static int
+serve_sweep(const struct config *cfg, struct service *svc, char *err,
+    size_t errlen)
+{
+	int fd, rc;
+
+	if ((fd = service_writer_lock(cfg, true, err, errlen)) == -1)
+		return -1;
+	rc = service_sweep(svc, err, errlen);
+	close(fd);
+	return rc;
+}
+
 int
 serve_main(struct config *cfg, const struct options *o)
 {
@@ -109,7 +126,7 @@ serve_main(struct config *cfg, const struct options *o)
 	if ((lock_fd = service_lock(cfg, err, sizeof(err))) == -1 ||
 	    service_open(cfg, &svc, err, sizeof(err)) != 0 ||
 	    service_check_key(svc, err, sizeof(err)) != 0 ||
-	    service_sweep(svc, err, sizeof(err)) != 0) {
+	    serve_sweep(cfg, svc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
 	}

@@ -171,22 +171,51 @@ service_sweep(struct service *svc, char *err, size_t errlen)
 	return 0;
 }
 
-int
-service_lock(const struct config *cfg, char *err, size_t errlen)
+/* Open DATA/name for flock (created 0600); the fd or -1 with err set. */
+static int
+service_lock_open(const struct config *cfg, const char *name, char *err,
+    size_t errlen)
 {
 	char path[CONFIG_PATH_MAX + 32];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/serve.lock", cfg->data_dir);
+	snprintf(path, sizeof(path), "%s/%s", cfg->data_dir, name);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd == -1) {
+	if (fd == -1)
 		snprintf(err, errlen, "cannot open %s: %s", path,
 		    strerror(errno));
+	return fd;
+}
+
+int
+service_lock(const struct config *cfg, char *err, size_t errlen)
+{
+	int fd = service_lock_open(cfg, "serve.lock", err, errlen);
+
+	if (fd == -1)
 		return -1;
-	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		snprintf(err, errlen, "%s is in use by another tipline (is "
 		    "tipline serve running? stop it first)", cfg->data_dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+service_writer_lock(const struct config *cfg, bool exclusive, char *err,
+    size_t errlen)
+{
+	int fd = service_lock_open(cfg, "writers.lock", err, errlen);
+
+	if (fd == -1)
+		return -1;
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) == -1) {
+		if (errno == EINTR)
+			continue;
+		snprintf(err, errlen, "cannot lock %s/writers.lock: %s",
+		    cfg->data_dir, strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -87,6 +87,19 @@ int service_sweep(struct service *svc, char *err, size_t errlen);
  */
 int service_lock(const struct config *cfg, char *err, size_t errlen);
 
+/*
+ * The writers' lock (DATA/writers.lock, flock), for processes that write
+ * beside `serve` without its lock: `ingest-mail` holds it shared from
+ * before it reads the master key until it exits, so that the start-up
+ * sweep of `serve` (which takes it exclusive for the sweep only) never
+ * removes a blob whose row is about to commit, and `keys rotate` (exclusive
+ * for its whole run) never leaves a key slot wrapped under the old key.
+ * Blocks until granted (ingest-mail's alarm bounds the wait).  Returns the
+ * fd (closing releases), or -1 with err set.
+ */
+int service_writer_lock(const struct config *cfg, bool exclusive, char *err,
+    size_t errlen);
+
 /* workers_init_fn / workers_fini_fn for the pool. */
 int service_worker_init(void *shared, void **state);
 void service_worker_fini(void *shared, void *state);

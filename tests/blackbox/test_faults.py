@@ -1227,3 +1227,67 @@ def test_slow_body_at_one_byte_per_second_is_cut_at_the_deadline(start_server):
     assert 58 <= closed_at <= 65, closed_at
     srv.assert_alive()
     figure("slow_body bytes_sent=%d cut_after=%.1fs" % (sent, closed_at))
+
+
+def test_sweep_waits_for_ingest_mail_writers(tmp_path):
+    """The start-up sweep never races a delivery: while a writer holds the
+    writers' lock shared (as `ingest-mail` does for its whole run), `serve`
+    does not sweep or listen; once the writer is gone the orphan it would
+    have left is swept.  And while `serve` sweeps or `keys rotate` runs
+    (the lock held exclusive), `ingest-mail` waits, then stores."""
+    import fcntl
+    data = str(tmp_path / "data")
+    cfg = write_config(str(tmp_path / "tipline.ini"), merged_config(CONFIG))
+    os.makedirs(data)
+    srv = start(tmp_path / "first", data, cfg)
+    rc, tip, err, _ = ingest_mail(data, cfg, mail_message("lock", png=True))
+    assert rc == 0, err
+    finish_server(srv)
+
+    # An orphan, as a writer that has not committed yet would leave it.
+    real = blob_files(data)[0]
+    name = "f" * 32
+    shard = os.path.join(os.path.dirname(os.path.dirname(real)), name[:2])
+    os.makedirs(shard, exist_ok=True)
+    orphan = os.path.join(shard, name)
+    shutil.copyfile(real, orphan)
+
+    lock = open(os.path.join(data, "writers.lock"), "a+")
+    fcntl.flock(lock, fcntl.LOCK_SH)
+    srv = Server(str(tmp_path), data, cfg)
+    try:
+        with pytest.raises(pytest.fail.Exception):
+            srv.wait_for_stderr(lambda lines: any(
+                "listening" in ln or "sweep" in ln for ln in lines),
+                timeout=1.5)
+        assert os.path.exists(orphan), "swept while a writer held the lock"
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        srv.wait_ready()
+        assert not os.path.exists(orphan)
+        assert sweep_counts(srv)[1] == 1
+    except BaseException:
+        srv.kill()
+        raise
+    finish_server(srv)
+
+    # ingest-mail waits for an exclusive holder, then stores.
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    msg_path = str(tmp_path / "wait.eml")
+    with open(msg_path, "wb") as f:
+        f.write(mail_message("wait"))
+    with open(msg_path, "rb") as stdin:
+        p = subprocess.Popen([tipline_bin(), "ingest-mail", "--data", data,
+                              "--config", cfg], stdin=stdin,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=child_env())
+    with pytest.raises(subprocess.TimeoutExpired):
+        p.wait(1.5)
+    before = db_count(data, "tips")
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    lock.close()
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err.decode("utf-8", "replace")
+    assert_no_sanitizer_report(err.decode("utf-8", "replace"), "ingest-mail")
+    assert TIP_ID_RE.fullmatch(out.strip())
+    assert db_count(data, "tips") == before + 1
+    verify(data, cfg)
