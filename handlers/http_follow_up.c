@@ -42,6 +42,7 @@
 #include "handlers/http_public.h"
 #include "handlers/http_routes.h"
 #include "handlers/i18n.h"
+#include "service/cases.h"
 #include "service/config.h"
 #include "service/follow_up.h"
 #include "service/form.h"
@@ -364,15 +365,6 @@ fu_load_view(struct service_worker *w, struct fu_job *j, int64_t tip_id)
 	j->have_view = j->fst == FOLLOW_UP_OK;
 }
 
-/* The parsed body holds copies: free the raw one before the pipeline. */
-static void
-fu_drop_body(struct fu_job *j)
-{
-	if (j->body != NULL)
-		evbuffer_free(j->body);
-	j->body = NULL;
-}
-
 static void
 fu_work(void *state, void *arg)
 {
@@ -403,7 +395,6 @@ fu_work(void *state, void *arg)
 	case FU_REPLY:
 		if (!fu_parse(j, data, len, &b))
 			break;
-		fu_drop_body(j);
 		{
 			const char *csrf = fu_body_text(&b, "csrf");
 
@@ -429,12 +420,16 @@ fu_work(void *state, void *arg)
 	case FU_API_MESSAGE:
 		if (!fu_parse(j, data, len, &b))
 			break;
-		fu_drop_body(j);
 		if (fu_find(w, j, &b, &tip_id))
 			fu_add_message(w, j, &b, tip_id);
 		break;
 	}
+	/* The files were slices of the body (form.h); both go here, not on
+	 * the loop thread: unmapping an upload takes milliseconds. */
 	fu_body_free(&b);
+	if (j->body != NULL)
+		evbuffer_free(j->body);
+	j->body = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -548,6 +543,98 @@ fu_put_files(struct evbuffer *b, enum i18n_lang lang,
 		evbuffer_add_printf(b, "</ul>");
 }
 
+/*
+ * The status in plain words from the tip's case, when it has one (issue
+ * 7): being verified, case filed, not filed with the bureau's reason,
+ * decided or closed with a short summary of the outcome.
+ */
+static void
+fu_put_case_status(struct evbuffer *b, enum i18n_lang lang,
+    const struct follow_up_view *v)
+{
+	const char *cs = v->case_status;
+	char money[40];
+
+	if (!v->has_case) {
+		http_public_put(b, lang, fu_status_words(v->status));
+		return;
+	}
+	if (strcmp(cs, "not_filed") == 0) {
+		http_public_put(b, lang, N_("No case was opened. Reason:"));
+		evbuffer_add_printf(b, " <span id=\"reason\">");
+		http_html_escape(b, v->not_filed_reason);
+		evbuffer_add_printf(b, "</span>");
+		return;
+	}
+	if (strcmp(cs, "decided") == 0)
+		http_public_put(b, lang, N_("The case has been decided"));
+	else if (strcmp(cs, "closed") == 0)
+		http_public_put(b, lang, N_("The case is closed"));
+	else
+		http_public_put(b, lang, fu_status_words(cs));
+	if (strcmp(cs, "decided") != 0 && strcmp(cs, "closed") != 0)
+		return;
+	evbuffer_add_printf(b, "</dd><dt>");
+	http_public_put(b, lang, N_("Outcome"));
+	evbuffer_add_printf(b, "</dt><dd id=\"outcome\">");
+	http_public_put(b, lang, v->violation_found ?
+	    N_("Violations were found.") : N_("No violation was found."));
+	if (v->false_report == 2)
+		http_public_put(b, lang, N_(" The institution issued a false "
+		    "test report."));
+	else if (v->false_report == 1)
+		http_public_put(b, lang, N_(" The institution issued an "
+		    "inaccurate test report."));
+	if (v->rectify_ordered)
+		http_public_put(b, lang, N_(" Ordered to rectify."));
+	if (v->qualification_revoked)
+		http_public_put(b, lang, N_(" Qualification revoked or "
+		    "cancelled."));
+	if (v->penalty_fen > 0) {
+		cases_format_yuan(v->penalty_fen, money, sizeof(money));
+		http_public_put(b, lang, N_(" Fines and confiscations "
+		    "(yuan):"));
+		evbuffer_add_printf(b, " %s", money);
+	}
+	if (v->referred_police)
+		http_public_put(b, lang, N_(" Referred to the police or "
+		    "judicial organs."));
+	if (v->seriously_dishonest)
+		http_public_put(b, lang, N_(" Listed as seriously "
+		    "dishonest."));
+	if (v->credit_published_on[0] != '\0') {
+		http_public_put(b, lang, N_(" Published in the national "
+		    "enterprise credit information system on"));
+		evbuffer_add_printf(b, " %s", v->credit_published_on);
+	}
+}
+
+/* The case part of the follow-up JSON: null, or its status and outcome. */
+static json_t *
+fu_case_json(const struct follow_up_view *v)
+{
+	char money[40];
+	bool decided = strcmp(v->case_status, "decided") == 0 ||
+	    strcmp(v->case_status, "closed") == 0;
+
+	if (!v->has_case)
+		return json_null();
+	cases_format_yuan(v->penalty_fen, money, sizeof(money));
+	return json_pack("{s:s, s:o, s:o}", "status", v->case_status,
+	    "reason", v->not_filed_reason[0] != '\0' &&
+	    strcmp(v->case_status, "not_filed") == 0 ?
+	    json_string(v->not_filed_reason) : json_null(), "outcome",
+	    !decided ? json_null() : json_pack("{s:b, s:i, s:b, s:b, s:s, "
+	    "s:b, s:b, s:o}", "violation_found", v->violation_found,
+	    "false_report", v->false_report, "rectify_ordered",
+	    v->rectify_ordered, "qualification_revoked",
+	    v->qualification_revoked, "fines_and_confiscations_yuan", money,
+	    "referred_police", v->referred_police, "seriously_dishonest",
+	    v->seriously_dishonest, "credit_published_on",
+	    v->credit_published_on[0] != '\0' ?
+	    json_string(v->credit_published_on) : json_null()));
+}
+
 /* The status page of a tip, with the reply form. */
 static void
 fu_page_status(struct http_req *r, enum i18n_lang lang, int status,
@@ -587,7 +674,7 @@ fu_page_status(struct http_req *r, enum i18n_lang lang, int status,
 	evbuffer_add_printf(b, "<dl class=\"facts\"><dt>");
 	http_public_put(b, lang, N_("Status"));
 	evbuffer_add_printf(b, "</dt><dd id=\"status\">");
-	http_public_put(b, lang, fu_status_words(v->status));
+	fu_put_case_status(b, lang, v);
 	evbuffer_add_printf(b, "</dd><dt>");
 	http_public_put(b, lang, N_("Handled by"));
 	evbuffer_add_printf(b, "</dt><dd id=\"bureau\">");
@@ -738,6 +825,7 @@ fu_reply_view_json(struct http_req *r, const struct follow_up_view *v)
 		    "text", m->text));
 	}
 	json_object_set_new(o, "messages", msgs);
+	json_object_set_new(o, "case", fu_case_json(v));
 	fu_reply_json(r, 200, o);
 }
 

@@ -95,6 +95,9 @@ mail_work(void *state, void *arg)
 	}
 	mail_intake_submit(state, data, len, j->hint[0] ? j->hint : NULL,
 	    &j->res);
+	/* Here, not on the loop: unmapping a large body takes milliseconds. */
+	evbuffer_free(j->body);
+	j->body = NULL;
 }
 
 static const char *

@@ -11,6 +11,9 @@
 
 /* GET /healthz */
 void http_health_get(struct http_req *r);
+/* GET /metrics: Prometheus text, loopback or admin/auditor only
+ * (http_metrics.c). */
+void http_metrics_get(struct http_req *r);
 
 /* GET /: the tip form (http_form.c). */
 void http_form_get(struct http_req *r);
@@ -54,6 +57,44 @@ void http_staff_tips_message_api(struct http_req *r);
 void http_staff_tips_list_page(struct http_req *r);
 void http_staff_tips_detail_page(struct http_req *r);
 void http_staff_tips_message_page(struct http_req *r);
+/* Tips and 12315 (http_staff_entry.c): GET|POST /api/v1/staff/tips (POST
+ * enters a tip transferred from 12315; GET is the list above), GET
+ * /api/v1/staff/tips/export.csv and the page /staff/tips/new. */
+void http_staff_entry_tips_api(struct http_req *r);
+void http_staff_entry_export_api(struct http_req *r);
+void http_staff_entry_new_page(struct http_req *r);
+/* Triage (http_staff_triage.c): POST /api/v1/staff/tips/{id}/route,
+ * /status, /classify and the forms /staff/tips/{id}/route, /status,
+ * /classify. */
+void http_staff_triage_route_api(struct http_req *r);
+void http_staff_triage_status_api(struct http_req *r);
+void http_staff_triage_classify_api(struct http_req *r);
+void http_staff_triage_route_page(struct http_req *r);
+void http_staff_triage_status_page(struct http_req *r);
+void http_staff_triage_classify_page(struct http_req *r);
+/* Inspection cases (http_staff_cases.c): /api/v1/staff/cases[/{id}[/tips
+ * [/{tip}/unlink]|/status|/outcome|/messages|/deadline-events]],
+ * /api/v1/staff/tips/{id}/notice|deadline-events, /api/v1/staff/overdue
+ * and the pages /staff/cases[/{id}[/...]], /staff/overdue. */
+void http_staff_cases_api(struct http_req *r);
+void http_staff_cases_page(struct http_req *r);
+void http_staff_cases_detail_api(struct http_req *r);
+void http_staff_cases_detail_page(struct http_req *r);
+void http_staff_cases_link_api(struct http_req *r);
+void http_staff_cases_link_page(struct http_req *r);
+void http_staff_cases_unlink_api(struct http_req *r);
+void http_staff_cases_unlink_page(struct http_req *r);
+void http_staff_cases_status_api(struct http_req *r);
+void http_staff_cases_status_page(struct http_req *r);
+void http_staff_cases_outcome_api(struct http_req *r);
+void http_staff_cases_outcome_page(struct http_req *r);
+void http_staff_cases_message_api(struct http_req *r);
+void http_staff_cases_message_page(struct http_req *r);
+void http_staff_cases_deadline_api(struct http_req *r);
+void http_staff_cases_tip_notice_api(struct http_req *r);
+void http_staff_cases_tip_deadline_api(struct http_req *r);
+void http_staff_cases_overdue_api(struct http_req *r);
+void http_staff_cases_overdue_page(struct http_req *r);
 /* The audit log (http_staff_audit.c): GET /api/v1/staff/audit and the
  * page /staff/audit. */
 void http_staff_audit_api(struct http_req *r);

@@ -40,6 +40,7 @@
 #include "service/config.h"
 #include "service/login_throttle.h"
 #include "service/log.h"
+#include "service/metrics.h"
 
 #define HTTP_IDLE_TIMEOUT_SEC 30
 #define HTTP_HEAD_TIMEOUT_SEC 10
@@ -84,28 +85,77 @@ static const struct http_route http_routes[] = {
 	{ "/api/v1/session/logout", HTTP_M_POST, http_session_logout_api },
 	{ "/api/v1/session/password", HTTP_M_POST, http_session_password_api },
 	{ "/api/v1/staff/audit", HTTP_M_GET, http_staff_audit_api },
-	{ "/api/v1/staff/tips", HTTP_M_GET, http_staff_tips_list_api },
+	{ "/api/v1/staff/cases", HTTP_M_GET | HTTP_M_POST,
+	    http_staff_cases_api },
+	{ "/api/v1/staff/cases/{}", HTTP_M_GET, http_staff_cases_detail_api },
+	{ "/api/v1/staff/cases/{}/deadline-events", HTTP_M_POST,
+	    http_staff_cases_deadline_api },
+	{ "/api/v1/staff/cases/{}/messages", HTTP_M_POST,
+	    http_staff_cases_message_api },
+	{ "/api/v1/staff/cases/{}/outcome", HTTP_M_POST,
+	    http_staff_cases_outcome_api },
+	{ "/api/v1/staff/cases/{}/status", HTTP_M_POST,
+	    http_staff_cases_status_api },
+	{ "/api/v1/staff/cases/{}/tips", HTTP_M_POST,
+	    http_staff_cases_link_api },
+	{ "/api/v1/staff/cases/{}/tips/{}/unlink", HTTP_M_POST,
+	    http_staff_cases_unlink_api },
+	{ "/api/v1/staff/overdue", HTTP_M_GET, http_staff_cases_overdue_api },
+	{ "/api/v1/staff/tips", HTTP_M_GET | HTTP_M_POST,
+	    http_staff_entry_tips_api },
+	{ "/api/v1/staff/tips/export.csv", HTTP_M_GET,
+	    http_staff_entry_export_api },
 	{ "/api/v1/staff/tips/{}", HTTP_M_GET, http_staff_tips_detail_api },
 	{ "/api/v1/staff/tips/{}/attachments/{}", HTTP_M_GET,
 	    http_staff_tips_attachment_api },
+	{ "/api/v1/staff/tips/{}/classify", HTTP_M_POST,
+	    http_staff_triage_classify_api },
+	{ "/api/v1/staff/tips/{}/deadline-events", HTTP_M_POST,
+	    http_staff_cases_tip_deadline_api },
 	{ "/api/v1/staff/tips/{}/messages", HTTP_M_POST,
 	    http_staff_tips_message_api },
+	{ "/api/v1/staff/tips/{}/notice", HTTP_M_POST,
+	    http_staff_cases_tip_notice_api },
+	{ "/api/v1/staff/tips/{}/route", HTTP_M_POST,
+	    http_staff_triage_route_api },
+	{ "/api/v1/staff/tips/{}/status", HTTP_M_POST,
+	    http_staff_triage_status_api },
 	{ "/api/v1/tips", HTTP_M_POST, http_tips_post_api },
 	{ "/api/v1/violations", HTTP_M_GET, http_codes_get_violations },
 	{ "/follow-up", HTTP_M_GET | HTTP_M_POST, http_follow_up_get_or_post },
 	{ "/follow-up/reply", HTTP_M_POST, http_follow_up_reply },
 	{ "/healthz", HTTP_M_GET, http_health_get },
+	{ "/metrics", HTTP_M_GET, http_metrics_get },
 	{ "/staff", HTTP_M_GET, http_session_index_page },
 	{ "/staff/", HTTP_M_GET, http_session_index_page },
 	{ "/staff/audit", HTTP_M_GET, http_staff_audit_page },
+	{ "/staff/cases", HTTP_M_GET | HTTP_M_POST, http_staff_cases_page },
+	{ "/staff/cases/{}", HTTP_M_GET, http_staff_cases_detail_page },
+	{ "/staff/cases/{}/messages", HTTP_M_POST,
+	    http_staff_cases_message_page },
+	{ "/staff/cases/{}/outcome", HTTP_M_POST,
+	    http_staff_cases_outcome_page },
+	{ "/staff/cases/{}/status", HTTP_M_POST,
+	    http_staff_cases_status_page },
+	{ "/staff/cases/{}/tips", HTTP_M_POST, http_staff_cases_link_page },
+	{ "/staff/cases/{}/tips/{}/unlink", HTTP_M_POST,
+	    http_staff_cases_unlink_page },
 	{ "/staff/login", HTTP_M_GET | HTTP_M_POST, http_session_login_page },
 	{ "/staff/logout", HTTP_M_POST, http_session_logout_page },
+	{ "/staff/overdue", HTTP_M_GET, http_staff_cases_overdue_page },
 	{ "/staff/password", HTTP_M_GET | HTTP_M_POST,
 	    http_session_password_page },
 	{ "/staff/tips", HTTP_M_GET, http_staff_tips_list_page },
+	{ "/staff/tips/new", HTTP_M_GET | HTTP_M_POST,
+	    http_staff_entry_new_page },
 	{ "/staff/tips/{}", HTTP_M_GET, http_staff_tips_detail_page },
+	{ "/staff/tips/{}/classify", HTTP_M_POST,
+	    http_staff_triage_classify_page },
 	{ "/staff/tips/{}/messages", HTTP_M_POST,
 	    http_staff_tips_message_page },
+	{ "/staff/tips/{}/route", HTTP_M_POST, http_staff_triage_route_page },
+	{ "/staff/tips/{}/status", HTTP_M_POST,
+	    http_staff_triage_status_page },
 	{ "/static/tipline.css", HTTP_M_GET, http_static_css_get },
 	{ "/tips", HTTP_M_POST, http_tips_post_form },
 };
@@ -251,6 +301,12 @@ http_server_env(const struct http_server *s)
 	return &s->env;
 }
 
+const struct http_budget *
+http_server_budget(const struct http_server *s)
+{
+	return s->guard.budget;
+}
+
 struct login_throttle *
 http_server_throttle(struct http_server *s)
 {
@@ -262,7 +318,7 @@ http_reply(struct http_req *r, int status, const char *content_type,
     const void *body, size_t len)
 {
 	struct http_server *s = r->srv;
-	uint64_t ms10;
+	uint64_t ms10, elapsed;
 
 	if (r->req != NULL) {
 		struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
@@ -293,7 +349,11 @@ http_reply(struct http_req *r, int status, const char *content_type,
 		if (buf != NULL)
 			evbuffer_free(buf);
 	}
-	ms10 = (now_ns() - r->started_ns) / 100000u;
+	elapsed = now_ns() - r->started_ns;
+	metrics_http_reply(metrics_route_class(r->route), status, elapsed);
+	if (status == 429)
+		metrics_refused(METRICS_REFUSED_RATE_LIMIT);
+	ms10 = elapsed / 100000u;
 	log_info("http method=%s route=%s status=%d bytes=%zu ms=%llu.%llu%s",
 	    r->method, r->route, status, len,
 	    (unsigned long long)(ms10 / 10), (unsigned long long)(ms10 % 10),

@@ -75,6 +75,9 @@ void http_server_free(struct http_server **s);
 struct login_throttle;
 struct login_throttle *http_server_throttle(struct http_server *s);
 
+/* The in-flight byte budget the server's guard uses (loop thread). */
+const struct http_budget *http_server_budget(const struct http_server *s);
+
 /* The environment the server was started with (for route handlers). */
 const struct http_server_env *http_server_env(const struct http_server *s);
 

@@ -402,7 +402,8 @@ http_staff_reply_error(struct http_staff_job *j)
 		return;
 	}
 	http_reply_error(j->r, status, j->code[0] ? j->code : "internal",
-	    j->message[0] ? j->message : "internal error", NULL);
+	    j->message[0] ? j->message : "internal error",
+	    j->field[0] ? j->field : NULL);
 }
 
 /* See http_staff.h. */
@@ -430,6 +431,47 @@ http_staff_clear_cookie(struct http_req *r)
 	    "SameSite=Strict%s", HTTP_STAFF_COOKIE,
 	    env->cfg->cookie_secure ? "; Secure" : "");
 	http_req_add_header(r, "Set-Cookie", v);
+}
+
+/* See http_staff.h. */
+const char *
+http_staff_doc_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* See http_staff.h. */
+void
+http_staff_put_str(struct evbuffer *b, json_t *o, const char *key)
+{
+	http_html_escape(b, http_staff_doc_str(o, key));
+}
+
+/* See http_staff.h. */
+void
+http_staff_put_query_arg(struct evbuffer *b, const char *name,
+    const char *value)
+{
+	char *enc;
+
+	if (value == NULL || value[0] == '\0' ||
+	    (enc = evhttp_encode_uri(value)) == NULL)
+		return;
+	evbuffer_add_printf(b, "&amp;%s=", name);
+	http_html_escape(b, enc);
+	free(enc);
+}
+
+/* See http_staff.h. */
+const char *
+http_staff_label(const char *const (*rows)[2], size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (code != NULL && strcmp(code, rows[i][0]) == 0)
+			return rows[i][1];
+	return code != NULL ? code : "";
 }
 
 /* See http_staff.h. */
@@ -462,6 +504,10 @@ http_staff_page_begin(struct evbuffer *b, const char *title,
 		    STAFF_ROLES_TIPS))
 			evbuffer_add_printf(b, "<a href=\"/staff/tips\">举报 "
 			    "Tips</a> ");
+		if (!u->must_change && staff_user_has_role(u,
+		    STAFF_ROLES_TIPS))
+			evbuffer_add_printf(b, "<a href=\"/staff/cases\">案件 "
+			    "Cases</a> ");
 		if (!u->must_change && staff_user_has_role(u,
 		    STAFF_ROLES_AUDIT))
 			evbuffer_add_printf(b, "<a href=\"/staff/audit\">审计"

@@ -84,6 +84,7 @@ struct http_staff_job {
 	enum staff_status status;
 	char code[40];			/* error code for JSON errors */
 	char message[STAFF_MSG_MAX];	/* what is wrong (English) */
+	char field[32];			/* the field it names, or "" */
 	bool checks_failed;		/* refused before work() ran */
 	json_t *out;			/* the answer document */
 	void *extra;			/* route-specific result */
@@ -155,6 +156,18 @@ void http_staff_page_end(struct evbuffer *b);
 /* Reply the page in b (freed by the caller) with status. */
 void http_staff_page_reply(struct http_req *r, int status,
     struct evbuffer *b);
+/* A string member of a document, "" if absent or not a string. */
+const char *http_staff_doc_str(json_t *o, const char *key);
+/* Append a string member of a document, HTML-escaped. */
+void http_staff_put_str(struct evbuffer *b, json_t *o, const char *key);
+/* Append "&amp;name=value" (value percent-encoded) when value is set. */
+void http_staff_put_query_arg(struct evbuffer *b, const char *name,
+    const char *value);
+/* The label of code in a table of {code, label} rows (code itself if
+ * none). */
+const char *http_staff_label(const char *const (*rows)[2], size_t n,
+    const char *code);
+
 /* Append a hidden CSRF field for u's session. */
 void http_staff_csrf_field(struct evbuffer *b, const struct staff_user *u);
 

@@ -22,6 +22,8 @@
 
 #include "handlers/http_routes.h"
 #include "handlers/http_staff.h"
+#include "handlers/http_staff_cases.h"
+#include "handlers/http_staff_triage.h"
 #include "service/config.h"
 #include "service/staff_tips.h"
 
@@ -161,8 +163,9 @@ tips_list_html_done(struct http_staff_job *j)
 		evbuffer_add_printf(b, "<table id=\"tips\"><thead><tr>"
 		    "<th>编号 ID</th><th>状态 Status</th><th>承办单位 Bureau"
 		    "</th><th>领域 Domain</th><th>优先级 Priority</th>"
-		    "<th>收到时间 Received</th><th>摘要 Summary</th></tr>"
-		    "</thead><tbody>");
+		    "<th>收到时间 Received</th><th>摘要 Summary</th>");
+		http_staff_triage_list_head(b);
+		evbuffer_add_printf(b, "</tr></thead><tbody>");
 		json_array_foreach(tips, i, t) {
 			evbuffer_add_printf(b, "<tr><td><a href=\"/staff/tips/");
 			put_str(b, t, "id");
@@ -181,7 +184,9 @@ tips_list_html_done(struct http_staff_job *j)
 			put_str(b, t, "received_at");
 			evbuffer_add_printf(b, "</td><td>");
 			put_str(b, t, "summary");
-			evbuffer_add_printf(b, "</td></tr>");
+			evbuffer_add_printf(b, "</td>");
+			http_staff_triage_list_cells(b, t);
+			evbuffer_add_printf(b, "</tr>");
 		}
 		evbuffer_add_printf(b, "</tbody></table>");
 	}
@@ -229,6 +234,8 @@ tips_detail_work(struct service_worker *w, struct http_staff_job *j)
 	enum staff_status st;
 
 	st = staff_tips_detail(w, &j->user, j->params[0], &j->out);
+	if (st == STAFF_OK && (j->route->flags & HTTP_STAFF_HTML) != 0)
+		http_staff_triage_page_work(w, j);
 	if (st != STAFF_OK)
 		http_staff_fail(j, st, st == STAFF_NOT_FOUND ? "not_found" :
 		    st == STAFF_FORBIDDEN ? "forbidden" : "unavailable",
@@ -311,6 +318,7 @@ tips_detail_html_done(struct http_staff_job *j)
 		}
 		evbuffer_add_printf(b, "</ul>");
 	}
+	http_staff_triage_page(b, j);
 	evbuffer_add_printf(b, "<h2 id=\"messages\">与举报人的消息 <span "
 	    "lang=\"en\">Messages with the tipster</span></h2>");
 	if (json_array_size(msgs) == 0)
@@ -328,6 +336,7 @@ tips_detail_html_done(struct http_staff_job *j)
 		}
 		evbuffer_add_printf(b, "</ol>");
 	}
+	http_staff_cases_tip_section(b, d, &j->user);	/* issue 7 */
 	evbuffer_add_printf(b, "<form method=\"post\" action=\"/staff/tips/");
 	put_str(b, d, "id");
 	evbuffer_add_printf(b, "/messages\">");

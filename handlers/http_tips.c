@@ -163,12 +163,10 @@ tips_work_multipart(struct service_worker *w, struct tips_job *j,
 	enum form_status fs;
 	size_t nfiles = 0;
 
+	/* The files are slices of the body (form.h): it stays until the
+	 * job ends, and is the only copy of the upload. */
 	fs = form_parse(j->content_type, data, len, &lim, &form, msg,
 	    sizeof(msg), &field);
-	/* The form holds copies: let the body go before the long part
-	 * (encryption, fsync), so one upload is not held twice. */
-	evbuffer_free(j->body);
-	j->body = NULL;
 	if (fs != FORM_OK) {
 		j->web_msgid = tips_form_msgid(fs);
 		snprintf(j->web_arg, sizeof(j->web_arg), "%s",
@@ -378,6 +376,9 @@ tips_work(void *state, void *arg)
 	    j->status != 503 && j->res.status != INTAKE_TRANSIENT &&
 	    public_codes_load(w, PUBLIC_CODES_FORM, &j->codes) == 0)
 		j->have_codes = true;
+	/* Here, not on the loop: unmapping an upload takes milliseconds. */
+	evbuffer_free(j->body);
+	j->body = NULL;
 }
 
 static const char *

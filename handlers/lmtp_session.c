@@ -53,6 +53,7 @@
 #include "service/intake.h"
 #include "service/log.h"
 #include "service/mail_intake.h"
+#include "service/metrics.h"
 #include "service/workers.h"
 
 #define LMTP_IDLE_TIMEOUT_SEC (5 * 60)
@@ -166,11 +167,17 @@ static void
 lmtp_session_reply(struct lmtp_session *s, const char *fmt, ...)
 {
 	struct evbuffer *out = bufferevent_get_output(s->bev);
-	va_list ap;
+	char code[4];
+	va_list ap, ap2;
 
 	if (s->closing)
 		return;
 	va_start(ap, fmt);
+	/* Its code, counted for GET /metrics (service/metrics.h). */
+	va_copy(ap2, ap);
+	(void)vsnprintf(code, sizeof(code), fmt, ap2);
+	va_end(ap2);
+	metrics_lmtp_reply(code, strlen(code));
 	evbuffer_add_vprintf(out, fmt, ap);
 	va_end(ap);
 	evbuffer_add(out, "\r\n", 2);

@@ -69,6 +69,7 @@ static const struct config_key config_keys[] = {
 	    bureau_addresses, SIZE_MAX),
 	STR("mail", sendmail_command, CONFIG_KIND_TEXT, sendmail_command,
 	    SIZE_MAX),
+	NUM("mail", outbox_retry_sec, CONFIG_KIND_INT, 1, 21600),
 	{ "security", "cookie_secure", CONFIG_KIND_BOOL,
 	  offsetof(struct config, cookie_secure), 0, 0, 0, SIZE_MAX },
 };
@@ -101,6 +102,7 @@ config_defaults(struct config *cfg)
 	cfg->submissions_per_hour = 30;
 	snprintf(cfg->tip_addresses, sizeof(cfg->tip_addresses),
 	    "tips@localhost");
+	cfg->outbox_retry_sec = 60;
 	cfg->cookie_secure = false;
 }
 

@@ -38,6 +38,7 @@ struct config {
 	char tip_addresses[CONFIG_TEXT_MAX];
 	char bureau_addresses[CONFIG_TEXT_MAX];
 	char sendmail_command[CONFIG_TEXT_MAX];
+	int outbox_retry_sec;		/* first retry of an ack; doubles */
 	/* [security] */
 	bool cookie_secure;
 

@@ -491,7 +491,8 @@ deadlines_load_tip(struct db *db, int64_t tip_id, struct deadline_facts *f,
 	    CALENDAR_NO_DAY;
 	if (!calendar_parse_date(t.received_on, &f->received) ||
 	    !deadlines_parse_opt_date(t.filed_on, &f->filed_on) ||
-	    !deadlines_parse_opt_date(t.decided_on, &f->case_decided)) {
+	    !deadlines_parse_opt_date(t.decided_on, &f->case_decided) ||
+	    !deadlines_parse_opt_date(t.notified_on, &f->notified)) {
 		snprintf(err, errlen, "tip %lld: bad dates", (long long)tip_id);
 		return -1;
 	}
@@ -499,6 +500,13 @@ deadlines_load_tip(struct db *db, int64_t tip_id, struct deadline_facts *f,
 	if (f->filed_on != CALENDAR_NO_DAY) {
 		f->decided = f->filed_on;
 		f->filed = true;
+	} else if (strcmp(t.case_status, "not_filed") == 0 &&
+	    t.not_filed_on[0] != '\0') {
+		if (!calendar_parse_date(t.not_filed_on, &f->decided)) {
+			snprintf(err, errlen, "tip %lld: bad dates",
+			    (long long)tip_id);
+			return -1;
+		}
 	} else if (strcmp(t.case_status, "not_filed") == 0)
 		f->decided = calendar_day_from_time((time_t)t.case_updated_at);
 	else if (t.case_id == 0 && strcmp(t.tip_status, "not_filed") == 0)

@@ -180,10 +180,11 @@ int deadlines_load_rules(struct db *db, struct deadline_rule **rules,
 /*
  * Read the facts and the events (of the tip and of its case) of tip
  * tip_id.  *events is a new array of *nevents (the caller frees it).  The
- * filing decision's day is the case's filed_on when it was filed; for a
- * decision not to file, which has no column of its own yet, the local date
- * of the last change of the case (or of the tip, without a case) in
- * status not_filed.  0, 1 when there is no such tip, -1 with err set.
+ * filing decision's day is the case's filed_on when it was filed, its
+ * not_filed_on for a decision not to file (for an older row without it,
+ * the local date of the last change of the case, or of the tip without a
+ * case, in status not_filed); the notice's day is the tip's notified_on.
+ * 0, 1 when there is no such tip, -1 with err set.
  */
 int deadlines_load_tip(struct db *db, int64_t tip_id,
     struct deadline_facts *f, struct deadline_event **events,

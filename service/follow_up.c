@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "service/log.h"
+#include "storage/case_store.h"
 #include "storage/key_slots.h"
 #include "storage/messages.h"
 #include "storage/tip_lookup.h"
@@ -136,6 +137,33 @@ follow_up_add_file(void *arg, const struct tip_lookup_file *f)
 	return 0;
 }
 
+/* The tip's case, if any, into v (what its tipster may read of it). */
+static enum storage_status
+follow_up_case(struct service_worker *w, struct follow_up_view *v)
+{
+	struct case_store_public c;
+	enum storage_status st = case_store_public(w->db, v->tip_id, &c);
+
+	if (st == STORAGE_ERR_NOTFOUND)
+		return STORAGE_OK;
+	if (st != STORAGE_OK)
+		return st;
+	v->has_case = true;
+	snprintf(v->case_status, sizeof(v->case_status), "%s", c.status);
+	snprintf(v->not_filed_reason, sizeof(v->not_filed_reason), "%s",
+	    c.not_filed_reason);
+	v->violation_found = c.violation_found != 0;
+	v->false_report = c.false_report;
+	v->rectify_ordered = c.rectify_ordered != 0;
+	v->qualification_revoked = c.qualification_revoked != 0;
+	v->penalty_fen = c.fines_fen + c.confiscated_fen;
+	v->referred_police = c.referred_police != 0;
+	v->seriously_dishonest = c.seriously_dishonest != 0;
+	snprintf(v->credit_published_on, sizeof(v->credit_published_on), "%s",
+	    c.credit_published_on);
+	return STORAGE_OK;
+}
+
 enum follow_up_status
 follow_up_view_load(struct service_worker *w, int64_t tip_id,
     struct follow_up_view *v)
@@ -166,6 +194,8 @@ follow_up_view_load(struct service_worker *w, int64_t tip_id,
 	if (st == STORAGE_OK && fill.nomem)
 		st = STORAGE_ERR_NOMEM;
 	sodium_memzero(key, sizeof(key));
+	if (st == STORAGE_OK)
+		st = follow_up_case(w, v);
 	if (st != STORAGE_OK) {
 		follow_up_view_free(v);
 		/* The tip exists: a failure here is never "not found". */

@@ -54,6 +54,19 @@ struct follow_up_view {
 	size_t nmessages;
 	struct follow_up_file *files;
 	size_t nfiles;
+	/* The case the tip is linked to (issue 7): its status drives what
+	 * the tipster reads; the outcome is shown once it is decided. */
+	bool has_case;
+	char case_status[16];		/* verifying ... closed */
+	char not_filed_reason[2048];	/* "" unless not_filed */
+	bool violation_found;
+	int false_report;		/* 0 none, 1 inaccurate, 2 false */
+	bool rectify_ordered;
+	bool qualification_revoked;
+	int64_t penalty_fen;		/* fines + confiscations */
+	bool referred_police;
+	bool seriously_dishonest;
+	char credit_published_on[11];	/* "" when not published */
 };
 
 /*

@@ -23,9 +23,10 @@
  * delimiters: it counts the parts against parts_max and checks that there
  * is a closing delimiter, before anything is allocated.  The second reads
  * each part's header block (at most part_header_max bytes, the only bytes
- * GMime sees besides the Content-Type) and copies the value, checking its
- * size.  The output holds one copy of each value, so memory is bounded by
- * the body size plus the names.  No state is shared between calls except
+ * GMime sees besides the Content-Type) and takes the value, checking its
+ * size: a file sent as it is stays a slice of the body, a field (which
+ * needs its NUL) or a decoded file is copied.  So memory is bounded by the
+ * fields and the names, not by the files.  No state is shared between calls except
  * the GMime parser options made once by pthread_once and only read
  * afterwards, so calls in several threads at once are safe.
  */
@@ -700,9 +701,10 @@ form_too_big(struct form_ctx *c, const struct form_part *part)
 }
 
 /*
- * Copy the value body[start..end) of a part into part->data, decoding the
- * Content-Transfer-Encoding cte (NULL: none) and checking the size limit
- * of its kind on the decoded bytes.  An identity value over the limit is
+ * The value body[start..end) of a part into part->data: a slice of the
+ * body for a file sent as it is, else a copy (part->copy), decoding the
+ * Content-Transfer-Encoding cte (NULL: none).  The size limit of its kind
+ * applies to the decoded bytes; an identity value over the limit is
  * refused before anything is copied.
  */
 static enum form_status
@@ -723,21 +725,26 @@ form_value(struct form_ctx *c, size_t idx, const char *cte, size_t start,
 	case GMIME_CONTENT_ENCODING_BINARY:
 		if (rawlen > max)
 			return form_too_big(c, part);
-		if ((part->data = malloc(rawlen + 1)) == NULL)
-			goto nomem;
-		memcpy(part->data, c->body + start, rawlen);
 		part->len = rawlen;
+		if (part->is_file) {
+			/* A slice of the body (form.h): no second copy. */
+			part->data = c->body + start;
+			return FORM_OK;
+		}
+		if ((part->copy = malloc(rawlen + 1)) == NULL)
+			goto nomem;
+		memcpy(part->copy, c->body + start, rawlen);
 		break;
 	case GMIME_CONTENT_ENCODING_BASE64:
 	case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
 		/* Decoded bytes are never more than the encoded ones. */
 		g_mime_encoding_init_decode(&state, enc);
 		cap = g_mime_encoding_outlen(&state, rawlen);
-		if ((part->data = malloc(cap + 1)) == NULL)
+		if ((part->copy = malloc(cap + 1)) == NULL)
 			goto nomem;
 		part->len = g_mime_encoding_flush(&state,
 		    (const char *)c->body + start, rawlen,
-		    (char *)part->data);
+		    (char *)part->copy);
 		if (part->len > max)
 			return form_too_big(c, part);
 		break;
@@ -747,7 +754,8 @@ form_value(struct form_ctx *c, size_t idx, const char *cte, size_t start,
 		    "part %zu (%s) has an unsupported "
 		    "Content-Transfer-Encoding", idx, name);
 	}
-	part->data[part->len] = '\0';
+	part->copy[part->len] = '\0';
+	part->data = part->copy;
 	return FORM_OK;
 nomem:
 	return form_fail(c, FORM_ERR_NOMEM, NULL,
@@ -760,7 +768,7 @@ form_part_clear(struct form_part *part)
 {
 	free(part->name);
 	free(part->filename);
-	free(part->data);
+	free(part->copy);
 	memset(part, 0, sizeof(*part));
 }
 

@@ -13,8 +13,9 @@
  * bounded by struct form_limits before GMime sees a byte: the body size,
  * the boundary length, the number of parts (counted by a scan before any
  * allocation), the size of each part's header block; the values are
- * checked as they are copied.  Total output memory is at most about the
- * body size.
+ * checked as they are copied.  Files sent as they are stay slices of
+ * the body; total output memory is at most about the size of the fields
+ * (and of base64 or quoted-printable files, which are decoded).
  *
  * Threads: form_parse() may run in several threads at once on different
  * inputs.  It initialises GMime itself, once per process, through
@@ -47,15 +48,23 @@ struct form_limits {
 };
 
 /*
- * One part.  All members are allocated by form_parse() and belong to the
- * struct form it filled; form_free() releases them.
+ * One part.  name, filename and copy are allocated by form_parse() and
+ * belong to the struct form it filled; form_free() releases them.
+ *
+ * data is a copy (copy == data, with one extra NUL after len) for a plain
+ * field and for a file sent base64 or quoted-printable (decoded).  A file
+ * sent as it is (7bit, 8bit, binary: what browsers send) is not copied:
+ * data points into the body given to form_parse() (copy NULL, no NUL
+ * after it), so the body must outlive the form.  A form upload is then
+ * held once, in the request body, not twice.
  */
 struct form_part {
 	char *name;             /* the form field name (UTF-8, NUL-terminated) */
 	char *filename;         /* NULL for a plain field; the file name as sent (UTF-8; may be "") */
-	unsigned char *data;    /* value bytes; one extra NUL after len */
+	const unsigned char *data;    /* value bytes (see above) */
 	size_t len;
 	bool is_file;           /* had a filename parameter */
+	unsigned char *copy;    /* data when it is a copy, else NULL */
 };
 
 /* The parsed form: parts in the order they were sent. */

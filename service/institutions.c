@@ -684,9 +684,10 @@ print_errors(const char *path, const struct institutions_batch *b)
 	    path, b->errors_total, b->errors_total == 1 ? "" : "s");
 }
 
-/* The import itself, with the database open; 0 or 1. */
-static int
-import_rows(struct db *db, const char *path, struct institutions_batch *b)
+/* The import itself, with the database open (see institutions.h). */
+int
+institutions_import_rows(struct db *db, const char *path,
+    struct institutions_batch *b)
 {
 	size_t added = 0, updated = 0, unchanged = 0;
 	int64_t now = (int64_t)time(NULL);
@@ -800,7 +801,7 @@ institutions_main(const struct config *cfg, const struct options *o)
 		print_errors(path, &b);
 		goto out;
 	}
-	rc = import_rows(db, path, &b);
+	rc = institutions_import_rows(db, path, &b);
 out:
 	db_close(&db);
 	service_close(&svc);

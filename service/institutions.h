@@ -96,6 +96,19 @@ bool institutions_valid_credit_code(const char *code);
 char *institutions_normalise_name(const char *name);
 
 /*
+ * The import of a parsed batch without bad lines, with db open and outside
+ * a transaction: the database checks (county, domains), then one
+ * transaction that upserts every row, bumps the router's data serial and
+ * writes the audit entry; path names the file in messages and the audit.
+ * Prints the counts on stdout, or every bad line on stderr and imports
+ * nothing.  Returns 0, or 1 on failure.  institutions_main() and the
+ * labelled-set test and bench (tests/helpers/labelled.c) use it.
+ */
+struct db;
+int institutions_import_rows(struct db *db, const char *path,
+    struct institutions_batch *b);
+
+/*
  * `tipline institutions import FILE.csv` (o->args[0] "import", o->args[1]
  * the file).  Prints "line N: reason" on stderr for every bad line and
  * imports nothing if there is one; otherwise one BEGIN IMMEDIATE

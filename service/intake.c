@@ -26,6 +26,9 @@
 
 #include "service/evidence.h"
 #include "service/log.h"
+#include "service/metrics.h"
+#include "service/outbox_ack.h"
+#include "service/report_macs.h"
 #include "service/utf8.h"
 #include "service/router.h"
 #include "storage/key_slots.h"
@@ -301,6 +304,16 @@ intake_check_fields(struct service_worker *w, const struct intake_tip *t,
 			return intake_refuse(res, INTAKE_INVALID,
 			    "contact_email", "contact_email is not an e-mail "
 			    "address");
+	}
+	if (!is_empty(t->wo_12315)) {
+		size_t n = strspn(t->wo_12315, "0123456789abcdefghijklmnopqrstu"
+		    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+
+		if (t->wo_12315[n] != '\0' || n > INTAKE_WO_MAX)
+			return intake_refuse(res, INTAKE_INVALID, "wo_12315",
+			    "wo_12315 must be a 12315 work-order number: "
+			    "at most %d letters, digits and -",
+			    INTAKE_WO_MAX);
 	}
 	if (!is_empty(t->county) && !tip_store_is_county(w->db, t->county))
 		return intake_refuse(res, INTAKE_INVALID, "county", "county "
@@ -607,8 +620,8 @@ intake_write_files(struct service *svc, const unsigned char key[32],
 	return true;
 }
 
-void
-intake_submit(struct service_worker *w, const struct intake_tip *t,
+static void
+intake_submit_tip(struct service_worker *w, const struct intake_tip *t,
     struct intake_result *res)
 {
 	struct service *svc = w->svc;
@@ -622,6 +635,8 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 	json_t *dropped = NULL;
 	char today[16];
 	struct router_decision dec;
+	unsigned char report_macs[REPORT_NUMBERS_MAX][REPORT_MACS_BYTES];
+	struct outbox_ack ack;
 	char public_id[TIP_PUBLIC_ID_MAX];
 	time_t now = time(NULL);
 	time_t local = now + CST_OFFSET;
@@ -674,6 +689,16 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 		if (dec.needs_review || t->needs_review)
 			row.needs_review = true;
 	}
+
+	/* Report numbers in the text, kept only as keyed hashes: they
+	 * relate tips naming the same report (service/report_macs.h). */
+	if (report_macs_compute(w->db, &svc->mk, (const char *const[]){
+	    t->summary, t->details }, 2, report_macs,
+	    &row.nreport_macs) != 0) {
+		intake_storage_failed(res, STORAGE_ERR_BUSY, "report numbers");
+		goto out;
+	}
+	row.report_macs = (const unsigned char (*)[TIP_MAC_BYTES])report_macs;
 
 	/* 2. Keys and blobs. */
 	if ((st = key_slots_service_key(w->db, &svc->mk,
@@ -736,6 +761,20 @@ intake_submit(struct service_worker *w, const struct intake_tip *t,
 	row.content_key = key;
 	row.attachments = atts;
 	row.nattachments = nfiles;
+	row.wo_12315 = t->wo_12315;
+	row.audit_user = t->staff_login;
+	/* E-mail: the acknowledgement exists exactly when the tip does. */
+	if (!is_empty(t->ack_to) && outbox_ack_wanted(svc->cfg, t->ack_to)) {
+		memset(&ack, 0, sizeof(ack));
+		ack.cfg = svc->cfg;
+		ack.to = t->ack_to;
+		ack.receipt = res->receipt;
+		ack.uid = row.uid;
+		ack.key = key;
+		ack.now = (int64_t)now;
+		row.in_commit = outbox_ack_in_commit;
+		row.in_commit_arg = &ack;
+	}
 
 	/* 4. One transaction; only after it commits is the tip accepted. */
 	st = tip_store_commit(w->db, &svc->mk, &row, public_id);
@@ -778,6 +817,15 @@ out:
 	sodium_memzero(att_key, sizeof(att_key));
 	sodium_memzero(receipt_key, sizeof(receipt_key));
 	sodium_memzero(mac_key, sizeof(mac_key));
+}
+
+/* See intake.h: the pipeline above, counted for GET /metrics. */
+void
+intake_submit(struct service_worker *w, const struct intake_tip *t,
+    struct intake_result *res)
+{
+	intake_submit_tip(w, t, res);
+	metrics_intake(t->channel, res);
 }
 
 void

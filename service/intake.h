@@ -24,6 +24,7 @@
 #define INTAKE_MESSAGE_MAX 20000	/* characters of a follow-up message */
 #define INTAKE_MSG_ARGS 4
 #define INTAKE_MSG_ARG_MAX 256
+#define INTAKE_WO_MAX 40		/* bytes of a 12315 work-order number */
 
 struct intake_file {
 	const char *field;		/* form field it came in ("attachments") */
@@ -63,6 +64,16 @@ struct intake_tip {
 	 * it, is kept) instead of refusing the whole tip; the tip is flagged
 	 * and the record names what was left out and why. */
 	bool drop_bad_files;
+	/* E-mail: the sender's address for the acknowledgement (reference,
+	 * receipt code, follow-up address), queued in the outbox in the
+	 * tip's own transaction (service/outbox_ack.h); NULL: none (an
+	 * anonymous sender, or another door). */
+	const char *ack_to;
+	/* Staff entry: the national 12315 work-order number (NULL: none;
+	 * else 1 to INTAKE_WO_MAX of [0-9A-Za-z-]) and the staff login the
+	 * audit entry names. */
+	const char *wo_12315;
+	const char *staff_login;
 };
 
 enum intake_status {

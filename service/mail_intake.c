@@ -336,6 +336,7 @@ mail_intake_tip_build(const struct mail_parsed *p, const void *msg,
 	if (!p->anonymous) {
 		if (p->from_addr != NULL && is_mail_contact_email(p->from_addr))
 			t->contact_email = p->from_addr;
+		t->ack_to = t->contact_email;	/* acknowledged by mail */
 		if (p->from_name != NULL && p->from_name[0] != '\0') {
 			if ((out->contact_name = mail_field(p->from_name,
 			    INTAKE_SHORT_MAX, true, NULL, &cut)) == NULL)

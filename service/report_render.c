@@ -38,8 +38,8 @@ report_render_str(struct report_buf *b, const char *s)
 	return report_buf_add(b, s, strlen(s));
 }
 
-/* One CSV field: quoted when it holds , " CR or LF (RFC 4180 section 2). */
-static int
+/* One CSV field (report_render.h). */
+int
 report_render_csv_field(struct report_buf *b, const char *s, bool text)
 {
 	bool quote = strpbrk(s, ",\"\r\n") != NULL;

@@ -20,6 +20,14 @@
 int report_render_csv(const struct report_summary *s, struct report_buf *out);
 
 /*
+ * Append one CSV field to b: quoted when it holds , " CR or LF (RFC 4180
+ * section 2); when text, a value a spreadsheet would take for a formula
+ * (starting with = + - @) gets a leading apostrophe.  0, or -1 as
+ * report_buf_add().  Also used by the 12315 export (staff_entry.c).
+ */
+int report_render_csv_field(struct report_buf *b, const char *s, bool text);
+
+/*
  * A standalone HTML5 page (UTF-8, inline style, no script): the title, the
  * filling unit and date, the table with its two-level header (rowspan and
  * colspan), the rows and the total.  Every text is escaped.  0 or -1 as

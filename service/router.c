@@ -16,7 +16,10 @@
  *      region names (山西省, 晋城市, a county), used only when it has at
  *      least 4 characters of which at least 2 are not generic trade words
  *      (检测, 技术, 质量, ...), so that "检验检测" can never match.  Inside
- *      the text a name found within a longer match is dropped.
+ *      the text a name found within a longer match is dropped.  Last, when
+ *      no tier found a name: an abbreviation — the entry's trade name (字号,
+ *      the core's first two characters) right before a testing trade word
+ *      (华泰检测 for 高平市华泰检测有限公司), in the field, then the text.
  *   3. Places: a dictionary of gazetteer names scanned leftmost-longest
  *      (西河底 wins over 西河, 高平市 over 高平).  Short names that are also
  *      ordinary words or places elsewhere (河北, 东街, 周村, 三甲, 十里,
@@ -26,7 +29,9 @@
  *      提高平均 consume their text and give no signal; 城区 counts only as
  *      晋城城区 / 晋城市城区; 开发区 / 经开区 give both 城区 and the
  *      development-zone branch (a person decides).  A name shared by
- *      several counties is a signal for each.
+ *      several counties is a signal for each.  A place name that names a
+ *      road (泽州路, 高平东路) is no signal; 城区 on its own (not right after
+ *      a place: 高平城区) is a candidate only beside another county.
  *   4. Combine the signals (router.h); write the reason.
  *   5. Domain: sum of the weights of the distinct domain keywords found
  *      (standard numbers like GB 19083 also match GB19083-2010, gb/t…, and
@@ -670,18 +675,40 @@ struct place_result {
 	struct code_set weak;	/* counties (and the zone branch) */
 	bool city_named;
 	bool zone_named;
+	bool bare_chengqu;	/* 城区 on its own, not after a place */
 };
+
+/*
+ * Words that make a place name before them the name of a road (泽州路,
+ * 泽州南路, 凤台街): roads are named after places elsewhere, so such a name
+ * says nothing about where the conduct was.
+ */
+static const char *const road_words[] = {
+	"路", "大街", "大道", "南路", "北路", "东路", "西路", "中路",
+};
+
+static bool
+road_follows(const char *t, size_t len, size_t at)
+{
+	for (size_t k = 0; k < NELEM(road_words); k++)
+		if (starts_with(t + at, len - at, road_words[k]))
+			return true;
+	/* 街 but not 街道 (东城街道 is a unit, matched whole). */
+	return starts_with(t + at, len - at, "街") &&
+	    !starts_with(t + at, len - at, "街道");
+}
 
 /* Scan the whole text for places (step 3). */
 static void
 scan_places(struct route_ctx *c, const struct dict *dict,
     struct place_result *res)
 {
-	size_t i = 0;
+	size_t i = 0, last_end = SIZE_MAX;
 
 	memset(res, 0, sizeof(*res));
 	while (i < c->text_len) {
 		size_t k = dict_longest_at(dict, c->text, c->text_len, i);
+		size_t at = i;
 		const struct pat *p;
 		struct place_hit h;
 		bool neutral = false, city = false, zone = false;
@@ -724,10 +751,25 @@ scan_places(struct route_ctx *c, const struct dict *dict,
 		i += p->len;
 		if (city) {
 			res->city_named = true;
+			last_end = i;
 			continue;
 		}
-		if (neutral)
+		if (neutral) {
+			/*
+			 * 城区 right after a place (高平城区, 阳城县城区) is
+			 * that place's town centre; on its own it may be the
+			 * district 城区 (泽州县和城区交界): see below.
+			 */
+			if (p->len == strlen("城区") &&
+			    memcmp(p->s, "城区", p->len) == 0 &&
+			    at != last_end && !ends_with(c->text, at, "县") &&
+			    !ends_with(c->text, at, "市"))
+				res->bare_chengqu = true;
 			continue;
+		}
+		if (!zone && road_follows(c->text, c->text_len, i))
+			continue;
+		last_end = i;
 		if (zone) {
 			h.zone = true;
 			h.counties.n = 0;
@@ -750,6 +792,24 @@ scan_places(struct route_ctx *c, const struct dict *dict,
 			if (!seen && res->n < MAX_PLACE_HITS)
 				res->hits[res->n++] = h;
 		}
+	}
+	/*
+	 * A bare 城区 beside other places: it may be the district, so it is a
+	 * candidate too (two counties: a person decides).  Alone it is no
+	 * signal (any town has a 城区).
+	 */
+	if (res->bare_chengqu && res->weak.n > 0 &&
+	    is_county(c->d, ZONE_COUNTY) && !set_has(&res->weak, ZONE_COUNTY) &&
+	    res->n < MAX_PLACE_HITS) {
+		struct place_hit *h = &res->hits[res->n++];
+
+		memset(h, 0, sizeof(*h));
+		h->text = "城区";
+		h->len = strlen("城区");
+		h->label = "城区";
+		h->county_level = true;
+		set_add(&h->counties, ZONE_COUNTY);
+		set_add(&res->weak, ZONE_COUNTY);
 	}
 }
 
@@ -795,6 +855,7 @@ reason_places(struct route_ctx *c, const struct place_result *pr)
 
 enum inst_method {
 	INST_NONE = 0,
+	INST_BRAND,		/* trade name + a trade word: 华泰检测 */
 	INST_PARTIAL,		/* the field is part of one registry name */
 	INST_CORE,		/* core name */
 	INST_NAME,		/* normalised name */
@@ -816,6 +877,8 @@ inst_method_zh(enum inst_method m)
 		return "名称（不含地名和公司后缀）匹配";
 	case INST_PARTIAL:
 		return "举报人填写的名称是登记名称的一部分";
+	case INST_BRAND:
+		return "字号简称匹配";
 	default:
 		return "";
 	}
@@ -828,7 +891,30 @@ struct inst_prep {
 	size_t core_off;
 	size_t core_len;	/* 0: shorter than CORE_MIN_CHARS */
 	bool core_ok;		/* core_distinct() */
+	size_t brand_off;	/* the trade name (字号): brand_of() */
+	size_t brand_len;	/* 0: none */
+	uint64_t cmask;		/* char_mask() of norm */
 };
+
+/*
+ * A 64-bit summary of the characters of s[0..len): bit (last byte of the
+ * character mod 64) for each.  A text whose mask has a bit that a name's
+ * lacks cannot be inside that name, so the field's search through every
+ * registry name (match_field()) skips almost all of them unread.
+ */
+static uint64_t
+char_mask(const char *s, size_t len)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < len; i += char_len((unsigned char)s[i])) {
+		size_t n = char_len((unsigned char)s[i]);
+		size_t last = i + n <= len ? i + n - 1 : len - 1;
+
+		m |= (uint64_t)1 << ((unsigned char)s[last] & 63);
+	}
+	return m;
+}
 
 struct inst_match {
 	size_t inst;
@@ -932,6 +1018,52 @@ core_distinct(const char *core, size_t len)
 
 
 
+/*
+ * The trade name (字号) of a core: its first two characters when neither
+ * starts a generic word (华泰 of 华泰检测, 宏达 of 宏达建设工程质量检测), or
+ * the first two inside a leading bracket (中科 of (中科)计量检测技术).  A
+ * name like 产品质量检验所 has none.  People abbreviate a name to its
+ * trade name and a trade word (华泰检测, 宏达检验, 正源监测): see
+ * match_brands().
+ */
+static void
+brand_of(const char *core, size_t len, size_t *off, size_t *blen)
+{
+	size_t i = 0, n = 0;
+
+	*off = 0;
+	*blen = 0;
+	if (len > 0 && core[0] == '(')
+		i = 1;
+	*off = i;
+	while (i < len && n < 2) {
+		if (core[i] == '(' || core[i] == ')' ||
+		    (unsigned char)core[i] < 0x80)
+			return;
+		for (size_t k = 0; k < NELEM(generic_words); k++) {
+			size_t gl = generic_words[k].len;
+
+			if (gl <= len - i &&
+			    memcmp(core + i, generic_words[k].s, gl) == 0)
+				return;
+		}
+		i += char_len((unsigned char)core[i]);
+		n++;
+	}
+	if (n == 2)
+		*blen = i - *off;
+}
+
+/*
+ * Words that, right after a trade name, make it an abbreviated name: the
+ * testing trade's own.  Not 公司 or 中心: 宏达公司 may well be the supplier
+ * the tip is about, and a wrong registry match is a strong signal.
+ */
+static const char *const trade_words[] = {
+	"检测", "检验", "监测", "化验", "质检", "测试", "试验", "检定", "计量",
+	"认证", "核查", "实验室",
+};
+
 /* Region prefixes stripped from names: province, city, counties. */
 static int
 build_prefixes(const struct router_data *d, struct scratch *mem,
@@ -989,6 +1121,12 @@ prepare_institutions(const struct router_data *d, struct scratch *mem,
 		    &v[i].core_len);
 		v[i].core_ok = core_distinct(v[i].norm + v[i].core_off,
 		    v[i].core_len);
+		v[i].cmask = char_mask(v[i].norm, v[i].norm_len);
+		if (v[i].core_len > 0) {
+			brand_of(v[i].norm + v[i].core_off, v[i].core_len,
+			    &v[i].brand_off, &v[i].brand_len);
+			v[i].brand_off += v[i].core_off;
+		}
 	}
 	*out = v;
 	return 0;
@@ -1044,6 +1182,7 @@ struct router {
 	struct prefix_set prefixes;
 	struct inst_prep *inst;
 	struct inst_index ix;
+	struct inst_index bix;		/* over the trade names */
 	struct dict places;
 	struct dict vkeys;
 	struct dkey *dkeys;
@@ -1072,6 +1211,30 @@ build_inst_index(size_t n, struct scratch *mem, const struct inst_prep *v,
 			continue;
 		}
 		h = hash2(v[i].norm + v[i].core_off, v[i].core_len);
+		ix->next[i] = ix->head[h];
+		ix->head[h] = i;
+	}
+	return 0;
+}
+
+/* The chained hash over the trade names (head and next only). */
+static int
+build_brand_index(size_t n, struct scratch *mem, const struct inst_prep *v,
+    struct inst_index *ix)
+{
+	size_t nb = (size_t)1 << INST_HASH_BITS;
+
+	if ((ix->head = scratch_array(mem, nb, sizeof(size_t))) == NULL ||
+	    (ix->next = scratch_array(mem, n, sizeof(size_t))) == NULL)
+		return -1;
+	for (size_t i = 0; i < nb; i++)
+		ix->head[i] = SIZE_MAX;
+	for (size_t i = n; i-- > 0;) {
+		uint32_t h;
+
+		if (v[i].brand_len == 0)
+			continue;
+		h = hash2(v[i].norm + v[i].brand_off, v[i].brand_len);
 		ix->next[i] = ix->head[h];
 		ix->head[h] = i;
 	}
@@ -1305,6 +1468,41 @@ match_names_inside(const struct route_ctx *c, const struct inst_prep *v,
 	}
 }
 
+/*
+ * Abbreviated names inside s: a registry entry's trade name followed by a
+ * trade word (华泰检测, 宏达检验, 正源监测), starting where a name may start
+ * (core_left_boundary()).  Every entry with that trade name matches, so a
+ * trade name two institutions share names both (and a person decides when
+ * their counties differ).  Tried only when no name matched.
+ */
+static void
+match_brands(const struct route_ctx *c, const char *s, size_t len,
+    struct inst_result *res)
+{
+	const struct inst_prep *v = c->rt->inst;
+	const struct inst_index *ix = &c->rt->bix;
+
+	for (size_t i = 0; i < len; i += char_len((unsigned char)s[i])) {
+		if (len - i < 2)
+			break;
+		for (size_t k = ix->head[hash2(s + i, len - i)]; k != SIZE_MAX;
+		    k = ix->next[k]) {
+			size_t bl = v[k].brand_len, after = i + bl;
+			bool trade = false;
+
+			if (bl > len - i ||
+			    memcmp(s + i, v[k].norm + v[k].brand_off, bl) != 0)
+				continue;
+			for (size_t w = 0; w < NELEM(trade_words) && !trade;
+			    w++)
+				trade = starts_with(s + after, len - after,
+				    trade_words[w]);
+			if (trade && core_left_boundary(c, s, i))
+				add_match(res, k, INST_BRAND, i, after);
+		}
+	}
+}
+
 /* Tier (a): the institution field. */
 static void
 match_field(const struct route_ctx *c, const struct inst_prep *v,
@@ -1312,6 +1510,7 @@ match_field(const struct route_ctx *c, const struct inst_prep *v,
 {
 	const struct router_data *d = c->d;
 	size_t off, clen, partial = SIZE_MAX, npartial = 0;
+	uint64_t fmask;
 
 	if (c->field_len == 0)
 		return;
@@ -1319,6 +1518,7 @@ match_field(const struct route_ctx *c, const struct inst_prep *v,
 	core_of(&c->rt->prefixes, c->field, c->field_len, &off, &clen);
 	if (!core_distinct(c->field + off, clen))
 		clen = 0;
+	fmask = char_mask(c->field + off, clen);
 	for (size_t k = 0; k < d->ninstitutions; k++) {
 		if (v[k].norm_len == c->field_len &&
 		    memcmp(v[k].norm, c->field, c->field_len) == 0)
@@ -1327,7 +1527,8 @@ match_field(const struct route_ctx *c, const struct inst_prep *v,
 		    memcmp(v[k].norm + v[k].core_off, c->field + off,
 		    clen) == 0)
 			add_match(res, k, INST_CORE, 0, c->field_len);
-		else if (clen > 0 && memmem(v[k].norm, v[k].norm_len,
+		else if (clen > 0 && (fmask & ~v[k].cmask) == 0 &&
+		    memmem(v[k].norm, v[k].norm_len,
 		    c->field + off, clen) != NULL) {
 			partial = k;
 			npartial++;
@@ -1337,6 +1538,8 @@ match_field(const struct route_ctx *c, const struct inst_prep *v,
 		match_names_inside(c, v, ix, c->field, c->field_len, res);
 	if (res->n == 0 && npartial == 1)
 		add_match(res, partial, INST_PARTIAL, 0, c->field_len);
+	if (res->n == 0)
+		match_brands(c, c->field, c->field_len, res);
 }
 
 /* ---------------------------------------------------------------------
@@ -1790,6 +1993,8 @@ route_bureau(struct route_ctx *c)
 	if (res.n == 0)
 		match_names_inside(c, rt->inst, &rt->ix, c->body, c->body_len,
 		    &res);
+	if (res.n == 0)
+		match_brands(c, c->body, c->body_len, &res);
 	if (res.n > 0) {
 		have_inst = true;
 		if (res.n == 1)
@@ -1999,6 +2204,8 @@ router_prepare(const struct router_data *data, struct router **out)
 	    &rt->inst) != 0 ||
 	    build_inst_index(rt->d->ninstitutions, &rt->mem, rt->inst,
 	    &rt->ix) != 0 ||
+	    build_brand_index(rt->d->ninstitutions, &rt->mem, rt->inst,
+	    &rt->bix) != 0 ||
 	    build_place_dict(rt->d, &rt->mem, &rt->places) != 0 ||
 	    build_vkeys(rt) != 0 || build_dkeys(rt) != 0) {
 		router_free(&rt);

@@ -12,8 +12,8 @@
  *   strong  the institution, when it matches the registry (unified social
  *           credit code or CMA certificate number found in the text or the
  *           institution field; the normalised name typed in the field or
- *           found inside the text) → its county; the county the tipster
- *           chose;
+ *           found inside the text; its trade name before 检测 and the
+ *           like) → its county; the county the tipster chose;
  *   weak    place names in the text (counties, towns, streets, short
  *           forms, former townships, traditional characters); the e-mail
  *           recipient's bureau.

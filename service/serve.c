@@ -23,6 +23,8 @@
 #include "handlers/lmtp_server.h"
 #include "service/datadir.h"
 #include "service/log.h"
+#include "service/memory.h"
+#include "service/outbox_sender.h"
 #include "service/service.h"
 #include "service/workers.h"
 
@@ -35,6 +37,7 @@ struct serve_state {
 	/* The in-flight byte budget HTTP bodies and LMTP messages share. */
 	struct http_budget budget;
 	struct workers *workers;
+	struct outbox_sender *outbox;	/* NULL: no sendmail_command */
 	struct event *sig_term, *sig_int, *drain;
 	time_t drain_started;
 };
@@ -132,6 +135,7 @@ serve_main(struct config *cfg, const struct options *o)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	memory_tune();
 	if (evthread_use_pthreads() != 0 ||
 	    (s.base = event_base_new()) == NULL) {
 		fprintf(stderr, "tipline: cannot start the event loop\n");
@@ -176,6 +180,10 @@ serve_main(struct config *cfg, const struct options *o)
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
 	}
+	if (outbox_sender_start(svc, &s.outbox, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tipline: %s\n", err);
+		goto out;
+	}
 	log_info("listening http=%s", bound);
 	log_info("listening lmtp=%s", lbound);
 	log_info("started data=%s workers=%d", cfg->data_dir, cfg->workers);
@@ -183,6 +191,7 @@ serve_main(struct config *cfg, const struct options *o)
 	log_info("stopped");
 	rc = 0;
 out:
+	outbox_sender_stop(&s.outbox);
 	workers_free(&s.workers);
 	/* After the pool: its last completions (after a drain that timed out)
 	 * still reply through the servers. */

@@ -25,6 +25,7 @@ staff_status_http(enum staff_status st)
 	case STAFF_INVALID:		return 400;
 	case STAFF_TRANSIENT:		return 503;
 	case STAFF_FAILED:		return 500;
+	case STAFF_CONFLICT:		return 409;
 	}
 	return 500;
 }

@@ -55,6 +55,7 @@ enum staff_status {
 	STAFF_INVALID,		/* 400: a parameter is wrong */
 	STAFF_TRANSIENT,	/* 503: database busy, disk full: retry */
 	STAFF_FAILED,		/* 500: a bug or a damaged store */
+	STAFF_CONFLICT,		/* 409: the object's state forbids it */
 };
 
 /* The HTTP status of a staff status. */

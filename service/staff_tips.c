@@ -16,7 +16,9 @@
 
 #include <sodium.h>
 
+#include "service/cases.h"
 #include "service/intake.h"
+#include "service/staff_triage.h"
 #include "service/utf8.h"
 #include "service/log.h"
 #include "storage/audit.h"
@@ -80,21 +82,38 @@ staff_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
-/* A cursor "<received_at>.<row id>" as made by staff_tips_list(). */
+/*
+ * A cursor "<group>.<priority>.<received_at>.<row id>" as made by
+ * staff_tips_list(): where the page ended in the queue's order.
+ */
 static int
-staff_parse_cursor(const char *s, int64_t *at, int64_t *id)
+staff_parse_cursor(const char *s, struct tip_query_filter *f)
 {
-	char buf[48];
-	const char *dot;
+	char buf[96];
+	char *part[4], *p;
+	int64_t v[4];
 
-	if (s == NULL || strlen(s) >= sizeof(buf) ||
-	    (dot = strchr(s, '.')) == NULL)
+	if (s == NULL || strlen(s) >= sizeof(buf))
 		return -1;
-	memcpy(buf, s, (size_t)(dot - s));
-	buf[dot - s] = '\0';
-	if (staff_parse_int(buf, 1, INT64_MAX, at) != 0 ||
-	    staff_parse_int(dot + 1, 1, INT64_MAX, id) != 0)
+	memcpy(buf, s, strlen(s) + 1);
+	p = buf;
+	for (int i = 0; i < 4; i++) {
+		part[i] = p;
+		if ((p = strchr(p, '.')) != NULL)
+			*p++ = '\0';
+		else if (i < 3)
+			return -1;
+	}
+	if (p != NULL ||
+	    staff_parse_int(part[0], 0, 1, &v[0]) != 0 ||
+	    staff_parse_int(part[1], 0, 1000, &v[1]) != 0 ||
+	    staff_parse_int(part[2], 1, INT64_MAX, &v[2]) != 0 ||
+	    staff_parse_int(part[3], 1, INT64_MAX, &v[3]) != 0)
 		return -1;
+	f->before_group = (int)v[0];
+	f->before_priority = (int)v[1];
+	f->before_at = v[2];
+	f->before_id = v[3];
 	return 0;
 }
 
@@ -153,6 +172,8 @@ struct staff_list_ctx {
 	char shown[STAFF_TIPS_AUDIT_LIST_MAX];
 	size_t shown_len;
 	int64_t last_at, last_id;
+	int last_group, last_priority;
+	struct staff_queue *queue;	/* the queue's extra fields */
 	bool failed;
 };
 
@@ -160,21 +181,29 @@ static int
 staff_list_one(void *arg, const struct tip_query_tip *t)
 {
 	struct staff_list_ctx *c = arg;
-	json_t *rec = staff_record(t);
+	json_t *rec = staff_record(t), *o;
 	int n;
 
 	if (rec == NULL) {
 		c->failed = true;
 		return 1;
 	}
-	json_array_append_new(c->tips, staff_tip_summary(t, rec));
+	o = staff_tip_summary(t, rec);
 	json_decref(rec);
+	if (staff_queue_annotate(c->queue, t, o) != 0) {
+		json_decref(o);
+		c->failed = true;
+		return 1;
+	}
+	json_array_append_new(c->tips, o);
 	n = snprintf(c->shown + c->shown_len, sizeof(c->shown) - c->shown_len,
 	    "%s%s", c->shown_len > 0 ? " " : "", t->public_id);
 	if (n > 0 && (size_t)n < sizeof(c->shown) - c->shown_len)
 		c->shown_len += (size_t)n;
 	c->last_at = t->received_at;
 	c->last_id = t->id;
+	c->last_group = TIP_QUERY_GROUP(t->status);
+	c->last_priority = t->priority;
 	return 0;
 }
 
@@ -190,7 +219,7 @@ staff_tips_list(struct service_worker *w, const struct staff_user *u,
 	enum staff_status rc;
 	json_t *doc = NULL;
 	int64_t limit = STAFF_TIPS_PAGE;
-	char cursor[48];
+	char cursor[96];
 	bool more = false;
 
 	*out = NULL;
@@ -216,7 +245,7 @@ staff_tips_list(struct service_worker *w, const struct staff_user *u,
 		f.bureau = q->bureau;
 	}
 	if (!is_empty(q->cursor) &&
-	    staff_parse_cursor(q->cursor, &f.before_at, &f.before_id) != 0) {
+	    staff_parse_cursor(q->cursor, &f) != 0) {
 		(void)snprintf(msg, msglen, "cursor: not a cursor of this list");
 		return STAFF_INVALID;
 	}
@@ -230,6 +259,11 @@ staff_tips_list(struct service_worker *w, const struct staff_user *u,
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->tips = json_array()) == NULL) {
+		free(c);
+		return STAFF_TRANSIENT;
+	}
+	if ((c->queue = staff_queue_begin(w, u)) == NULL) {
+		json_decref(c->tips);
 		free(c);
 		return STAFF_TRANSIENT;
 	}
@@ -249,14 +283,16 @@ staff_tips_list(struct service_worker *w, const struct staff_user *u,
 	json_object_set_new(doc, "tips", c->tips);
 	c->tips = NULL;
 	if (more) {
-		(void)snprintf(cursor, sizeof(cursor), "%lld.%lld",
-		    (long long)c->last_at, (long long)c->last_id);
+		(void)snprintf(cursor, sizeof(cursor), "%d.%d.%lld.%lld",
+		    c->last_group, c->last_priority, (long long)c->last_at,
+		    (long long)c->last_id);
 		json_object_set_new(doc, "next", json_string(cursor));
 	} else
 		json_object_set_new(doc, "next", json_null());
 	*out = doc;
 	rc = STAFF_OK;
 out:
+	staff_queue_end(c->queue);
 	json_decref(c->tips);
 	free(c);
 	return rc;
@@ -372,7 +408,14 @@ staff_tips_detail(struct service_worker *w, const struct staff_user *u,
 		json_array_append_new(atts, o);
 	}
 	json_object_set_new(doc, "attachments", atts);
+	/* Case, due dates, days left, calendar warning (issue 7). */
+	(void)cases_tip_add(w->db, d.tip.id, doc);
 	json_decref(rec);
+	if (staff_triage_detail(w, u, &d.tip, doc) != 0) {
+		json_decref(doc);
+		tip_query_detail_free(&d);
+		return STAFF_TRANSIENT;
+	}
 	tip_query_detail_free(&d);
 	*out = doc;
 	return STAFF_OK;

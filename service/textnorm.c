@@ -12,130 +12,12 @@
  * textnorm_into().
  */
 #include "service/textnorm.h"
+#include "service/textnorm_trad.h"
 #include "service/utf8.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * Traditional → simplified: every character of data/places.csv that has a
- * traditional form (東 鄉 區 縣 莊 澤 陽 鎮 晉 ...; 陵 沁 街 and most others
- * are the same in both), then the characters of the words the router and
- * the registry match on (檢測 報告編號 有限責任公司 洩漏 數據 樣品 ...).
- * Sorted by the traditional code point (bsearch).
- */
-static const struct textnorm_map {
-	uint32_t from;
-	uint32_t to;
-} trad_map[] = {
-	{ 0x507d, 0x4f2a },	/* 偽 → 伪 */
-	{ 0x52d9, 0x52a1 },	/* 務 → 务 */
-	{ 0x5340, 0x533a },	/* 區 → 区 */
-	{ 0x570d, 0x56f4 },	/* 圍 → 围 */
-	{ 0x5831, 0x62a5 },	/* 報 → 报 */
-	{ 0x5834, 0x573a },	/* 場 → 场 */
-	{ 0x596a, 0x593a },	/* 奪 → 夺 */
-	{ 0x5be6, 0x5b9e },	/* 實 → 实 */
-	{ 0x5be7, 0x5b81 },	/* 寧 → 宁 */
-	{ 0x5dba, 0x5cad },	/* 嶺 → 岭 */
-	{ 0x5edf, 0x5e99 },	/* 廟 → 庙 */
-	{ 0x5ee0, 0x5382 },	/* 廠 → 厂 */
-	{ 0x5f35, 0x5f20 },	/* 張 → 张 */
-	{ 0x64da, 0x636e },	/* 據 → 据 */
-	{ 0x6578, 0x6570 },	/* 數 → 数 */
-	{ 0x6649, 0x664b },	/* 晉 → 晋 */
-	{ 0x66f8, 0x4e66 },	/* 書 → 书 */
-	{ 0x6771, 0x4e1c },	/* 東 → 东 */
-	{ 0x694a, 0x6768 },	/* 楊 → 杨 */
-	{ 0x69cb, 0x6784 },	/* 構 → 构 */
-	{ 0x6a19, 0x6807 },	/* 標 → 标 */
-	{ 0x6a23, 0x6837 },	/* 樣 → 样 */
-	{ 0x6a39, 0x6811 },	/* 樹 → 树 */
-	{ 0x6a5f, 0x673a },	/* 機 → 机 */
-	{ 0x6a6b, 0x6a2a },	/* 橫 → 横 */
-	{ 0x6aa2, 0x68c0 },	/* 檢 → 检 */
-	{ 0x6c23, 0x6c14 },	/* 氣 → 气 */
-	{ 0x6d29, 0x6cc4 },	/* 洩 → 泄 */
-	{ 0x6e2c, 0x6d4b },	/* 測 → 测 */
-	{ 0x6e96, 0x51c6 },	/* 準 → 准 */
-	{ 0x6e9d, 0x6c9f },	/* 溝 → 沟 */
-	{ 0x6f64, 0x6da6 },	/* 潤 → 润 */
-	{ 0x6fa4, 0x6cfd },	/* 澤 → 泽 */
-	{ 0x6fdf, 0x6d4e },	/* 濟 → 济 */
-	{ 0x71b1, 0x70ed },	/* 熱 → 热 */
-	{ 0x71df, 0x8425 },	/* 營 → 营 */
-	{ 0x74b0, 0x73af },	/* 環 → 环 */
-	{ 0x7522, 0x4ea7 },	/* 產 → 产 */
-	{ 0x7576, 0x5f53 },	/* 當 → 当 */
-	{ 0x7642, 0x7597 },	/* 療 → 疗 */
-	{ 0x767c, 0x53d1 },	/* 發 → 发 */
-	{ 0x76e3, 0x76d1 },	/* 監 → 监 */
-	{ 0x78bc, 0x7801 },	/* 碼 → 码 */
-	{ 0x78da, 0x7816 },	/* 磚 → 砖 */
-	{ 0x7926, 0x77ff },	/* 礦 → 矿 */
-	{ 0x797f, 0x7984 },	/* 祿 → 禄 */
-	{ 0x79ae, 0x793c },	/* 禮 → 礼 */
-	{ 0x7bc4, 0x8303 },	/* 範 → 范 */
-	{ 0x7bc9, 0x7b51 },	/* 築 → 筑 */
-	{ 0x7d93, 0x7ecf },	/* 經 → 经 */
-	{ 0x7de8, 0x7f16 },	/* 編 → 编 */
-	{ 0x7e23, 0x53bf },	/* 縣 → 县 */
-	{ 0x7fa9, 0x4e49 },	/* 義 → 义 */
-	{ 0x8216, 0x94fa },	/* 舖 → 铺 */
-	{ 0x838a, 0x5e84 },	/* 莊 → 庄 */
-	{ 0x83ef, 0x534e },	/* 華 → 华 */
-	{ 0x85e5, 0x836f },	/* 藥 → 药 */
-	{ 0x8607, 0x82cf },	/* 蘇 → 苏 */
-	{ 0x8655, 0x5904 },	/* 處 → 处 */
-	{ 0x865b, 0x865a },	/* 虛 → 虚 */
-	{ 0x865f, 0x53f7 },	/* 號 → 号 */
-	{ 0x8853, 0x672f },	/* 術 → 术 */
-	{ 0x88cf, 0x91cc },	/* 裏 → 里 */
-	{ 0x88e1, 0x91cc },	/* 裡 → 里 */
-	{ 0x8a08, 0x8ba1 },	/* 計 → 计 */
-	{ 0x8a18, 0x8bb0 },	/* 記 → 记 */
-	{ 0x8a66, 0x8bd5 },	/* 試 → 试 */
-	{ 0x8a69, 0x8bd7 },	/* 詩 → 诗 */
-	{ 0x8a8d, 0x8ba4 },	/* 認 → 认 */
-	{ 0x8aa4, 0x8bef },	/* 誤 → 误 */
-	{ 0x8b49, 0x8bc1 },	/* 證 → 证 */
-	{ 0x8ca8, 0x8d27 },	/* 貨 → 货 */
-	{ 0x8cac, 0x8d23 },	/* 責 → 责 */
-	{ 0x8cc7, 0x8d44 },	/* 資 → 资 */
-	{ 0x8cea, 0x8d28 },	/* 質 → 质 */
-	{ 0x8eca, 0x8f66 },	/* 車 → 车 */
-	{ 0x8f38, 0x8f93 },	/* 輸 → 输 */
-	{ 0x8fb2, 0x519c },	/* 農 → 农 */
-	{ 0x904b, 0x8fd0 },	/* 運 → 运 */
-	{ 0x904e, 0x8fc7 },	/* 過 → 过 */
-	{ 0x9109, 0x4e61 },	/* 鄉 → 乡 */
-	{ 0x912d, 0x90d1 },	/* 鄭 → 郑 */
-	{ 0x91ab, 0x533b },	/* 醫 → 医 */
-	{ 0x92ea, 0x94fa },	/* 鋪 → 铺 */
-	{ 0x92fc, 0x94a2 },	/* 鋼 → 钢 */
-	{ 0x9304, 0x5f55 },	/* 錄 → 录 */
-	{ 0x932f, 0x9519 },	/* 錯 → 错 */
-	{ 0x937e, 0x949f },	/* 鍾 → 钟 */
-	{ 0x93ae, 0x9547 },	/* 鎮 → 镇 */
-	{ 0x9418, 0x949f },	/* 鐘 → 钟 */
-	{ 0x945b, 0x77ff },	/* 鑛 → 矿 */
-	{ 0x9580, 0x95e8 },	/* 門 → 门 */
-	{ 0x958b, 0x5f00 },	/* 開 → 开 */
-	{ 0x9673, 0x9648 },	/* 陳 → 陈 */
-	{ 0x967d, 0x9633 },	/* 陽 → 阳 */
-	{ 0x96aa, 0x9669 },	/* 險 → 险 */
-	{ 0x96fb, 0x7535 },	/* 電 → 电 */
-	{ 0x982d, 0x5934 },	/* 頭 → 头 */
-	{ 0x99ac, 0x9a6c },	/* 馬 → 马 */
-	{ 0x99d5, 0x9a7e },	/* 駕 → 驾 */
-	{ 0x9a57, 0x9a8c },	/* 驗 → 验 */
-	{ 0x9ad4, 0x4f53 },	/* 體 → 体 */
-	{ 0x9cf3, 0x51e4 },	/* 鳳 → 凤 */
-	{ 0x9f8d, 0x9f99 },	/* 龍 → 龙 */
-};
-
-#define NTRAD (sizeof(trad_map) / sizeof(trad_map[0]))
 
 /* The canonical company suffix and the variants that become it. */
 static const char suffix_canonical[] = "有限公司";
@@ -185,8 +67,8 @@ map_cp(uint32_t cp)
 	if (cp >= 'A' && cp <= 'Z')
 		return cp + ('a' - 'A');
 	if (cp >= 0x4e00 && cp <= 0x9fff &&
-	    (m = bsearch(&cp, trad_map, NTRAD, sizeof(trad_map[0]),
-	    trad_cmp)) != NULL)
+	    (m = bsearch(&cp, textnorm_trad_map, textnorm_trad_count,
+	    sizeof(textnorm_trad_map[0]), trad_cmp)) != NULL)
 		return m->to;
 	return cp;
 }

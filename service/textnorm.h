@@ -12,12 +12,11 @@
  *   - brackets unify to ASCII ( and ): 【】〔〕〖〗[] (and via the first rule
  *     （）［］);
  *   - ASCII letters fold to lower case;
- *   - a small table of traditional characters becomes simplified: every
- *     character of data/places.csv that has a traditional form (陽→阳,
- *     澤→泽, 晉→晋, 區→区, 縣→县, 鎮→镇, 鄉→乡, 莊→庄, ...), and those of
- *     the words the router looks for (檢測→检测, 報告編號→报告编号,
- *     有限責任公司→有限责任公司, 洩漏→泄漏, 數據→数据, ...) — not a general
- *     converter;
+ *   - traditional characters become simplified, one character to one
+ *     (service/textnorm_trad.h: about 2 500 pairs, 陽→阳, 澤→泽, 晉→晋,
+ *     區→区, 鎮→镇, 誠→诚, 國→国, 達→达, 檢測→检测, 報告編號→报告编号,
+ *     沒→没, 洩漏→泄漏, ...); characters that simplified text also uses
+ *     (乾, 著, 覆, 於) are left alone — no word-level conversion;
  *   - invalid UTF-8 bytes and NUL are dropped;
  *   - then the company suffixes 有限责任公司 and 股份有限公司 (and 股份
  *     right before a canonical 有限公司) become the canonical 有限公司.

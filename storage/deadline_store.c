@@ -27,7 +27,8 @@ static const char sql_events[] =
 static const char sql_tip[] =
 	"SELECT t.received_on, t.real_name, t.status, t.updated_at,"
 	" coalesce(c.id, 0), coalesce(c.status, ''), coalesce(c.filed_on, ''),"
-	" coalesce(c.decided_on, ''), coalesce(c.updated_at, 0)"
+	" coalesce(c.decided_on, ''), coalesce(c.updated_at, 0),"
+	" coalesce(c.not_filed_on, ''), coalesce(t.notified_on, '')"
 	" FROM tips t LEFT JOIN cases c ON c.id = t.case_id WHERE t.id = ?1";
 
 /*
@@ -212,7 +213,9 @@ deadline_store_tip_facts(struct db *db, int64_t tip_id,
 	}
 	if (!deadline_store_date(st, 0, out->received_on, true) ||
 	    !deadline_store_date(st, 6, out->filed_on, false) ||
-	    !deadline_store_date(st, 7, out->decided_on, false)) {
+	    !deadline_store_date(st, 7, out->decided_on, false) ||
+	    !deadline_store_date(st, 9, out->not_filed_on, false) ||
+	    !deadline_store_date(st, 10, out->notified_on, false)) {
 		status = STORAGE_ERR_CORRUPT;
 		goto out;
 	}

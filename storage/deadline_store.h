@@ -5,7 +5,8 @@
  * the dates between which they apply (deadline_rules), the deadline events
  * recorded for a tip or a case (deadline_events: pause, resume, extend,
  * restart), and the few facts of a tip its deadlines depend on (received
- * date, real name, the linked case's filing and decision dates).
+ * date, real name, the date the tipster was told of the filing decision,
+ * the linked case's filing, not-filing and decision dates).
  *
  * No tip content is read.  deadline_store_tip_facts() is not bounded by a
  * staff scope: a staff route must first fetch the tip through its scoped
@@ -59,6 +60,8 @@ struct deadline_store_tip {
 	char	filed_on[11];		/* "" when not filed */
 	char	decided_on[11];		/* "" when not decided */
 	int64_t	case_updated_at;	/* 0 without a case */
+	char	not_filed_on[11];	/* "" unless decided not to file */
+	char	notified_on[11];	/* "" until the tipster is told */
 };
 
 /*

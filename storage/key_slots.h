@@ -16,6 +16,7 @@
 #define KEY_SLOTS_PURPOSE_RECEIPT "receipt_mac"
 #define KEY_SLOTS_PURPOSE_ATTACHMENT "attachment_mac"
 #define KEY_SLOTS_PURPOSE_NONCE "nonce_mac"
+#define KEY_SLOTS_PURPOSE_REPORT_NUMBER "report_number_mac"
 
 /*
  * The service key for purpose, wrapped under mk; created (random) on first

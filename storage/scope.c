@@ -106,3 +106,31 @@ scope_bind(sqlite3_stmt *st, const struct scope *s)
 		return STORAGE_ERR_INTERNAL;
 	return STORAGE_OK;
 }
+
+/* See scope.h. */
+enum storage_status
+scope_prepare(struct db *db, const char *sql, const struct scope *s,
+    sqlite3_stmt **st)
+{
+	enum storage_status rc = STORAGE_OK;
+	int r;
+
+	*st = NULL;
+	r = sqlite3_prepare_v2(db_sqlite(db), sql, -1, st, NULL);
+	if (r != SQLITE_OK)
+		return db_status_from_sqlite(r);
+	if (s != NULL && (rc = scope_bind(*st, s)) != STORAGE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+	}
+	return rc;
+}
+
+/* See scope.h. */
+void
+scope_column_text(char *dst, size_t len, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	(void)snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
+}

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <sqlite3.h>
 
+#include "storage/db.h"
 #include "storage/status.h"
 
 #define SCOPE_BUREAU_MAX 32
@@ -55,6 +56,13 @@ struct scope {
 	"(?90 = 1 OR (?90 = 2 AND " t ".bureau = ?91))"
 
 /*
+ * The SQL condition "case alias c is in the caller's scope": the same
+ * rule as for tips, on the case's bureau in charge.
+ */
+#define SCOPE_SQL_CASE(c) \
+	"(?90 = 1 OR (?90 = 2 AND " c ".bureau = ?91))"
+
+/*
  * Set a scope from a role name ("admin", "triage", "officer", "auditor")
  * and a bureau code (may be NULL).  An officer without a bureau, or an
  * unknown role, gives SCOPE_ROLE_NONE (which sees nothing) and false.
@@ -76,5 +84,16 @@ bool scope_sees_tips(const struct scope *s);
  * forgot the scope), else STORAGE_OK.
  */
 enum storage_status scope_bind(sqlite3_stmt *st, const struct scope *s);
+
+/*
+ * Prepare sql on db and, when s is not NULL, bind its scope
+ * (scope_bind()): the one way scoped storage modules open a statement.
+ * On failure *st is NULL.
+ */
+enum storage_status scope_prepare(struct db *db, const char *sql,
+    const struct scope *s, sqlite3_stmt **st);
+
+/* Copy text column col of st into dst (len bytes), "" for NULL. */
+void scope_column_text(char *dst, size_t len, sqlite3_stmt *st, int col);
 
 #endif

@@ -126,6 +126,22 @@ store_ad_tip_message(char *buf, size_t len,
 	    (long long)message_id);
 }
 
+/* "tip:<uid>:outbox:<id>:<part>" (store_ad.h). */
+int
+store_ad_tip_outbox(char *buf, size_t len,
+    const unsigned char uid[STORE_AD_UID_BYTES], int64_t outbox_id,
+    const char *part)
+{
+	char hex[2 * STORE_AD_UID_BYTES + 1];
+
+	if (uid == NULL || outbox_id <= 0 || part == NULL ||
+	    (strcmp(part, "recipient") != 0 && strcmp(part, "body") != 0))
+		return store_ad_fail(buf, len);
+	store_ad_uid_hex(uid, hex);
+	return store_ad_format(buf, len, "tip:%s:outbox:%lld:%s", hex,
+	    (long long)outbox_id, part);
+}
+
 /* "tip:<uid>:attachment:<blob_name>:name" (store_ad.h). */
 int
 store_ad_tip_attachment_name(char *buf, size_t len,

@@ -11,6 +11,8 @@
  *   tips.record_sealed                 tip:<uid>:record
  *   messages.body_sealed               tip:<uid>:message:<messages.id>
  *   attachments.name_sealed            tip:<uid>:attachment:<blob_name>:name
+ *   outbox.recipient_sealed            tip:<uid>:outbox:<outbox.id>:recipient
+ *   outbox.body_sealed                 tip:<uid>:outbox:<outbox.id>:body
  *   key slot of a service key          service:<key_slots.purpose>
  *
  * <uid> is the 16 bytes of tips.uid as 32 lowercase hex digits;
@@ -54,6 +56,15 @@ int store_ad_tip_message(char *buf, size_t len,
  */
 int store_ad_tip_attachment_name(char *buf, size_t len,
     const unsigned char uid[STORE_AD_UID_BYTES], const char *blob_name);
+
+/*
+ * "tip:<uid>:outbox:<id>:<part>": the AD of an outbox row's sealed
+ * columns (under the tip's content key); id > 0, part "recipient" or
+ * "body".
+ */
+int store_ad_tip_outbox(char *buf, size_t len,
+    const unsigned char uid[STORE_AD_UID_BYTES], int64_t outbox_id,
+    const char *part);
 
 /*
  * "service:<purpose>": the owner of a service key slot (tip_id NULL).

@@ -55,6 +55,7 @@ struct sv {
 	sqlite3_stmt		 *slots;
 	sqlite3_stmt		 *messages;
 	sqlite3_stmt		 *attachments;
+	sqlite3_stmt		 *outbox;
 	char			(*orphans)[BLOB_NAME_LEN + 1];
 	size_t			  norphans;
 };
@@ -335,6 +336,40 @@ sv_tip_messages(struct sv *c, struct sv_tip *t)
 		    t->pid, db_errmsg(c->db));
 }
 
+/* Every acknowledgement of the tip in the outbox opens, both columns. */
+static void
+sv_tip_outbox(struct sv *c, struct sv_tip *t)
+{
+	static const char *const parts[] = { "recipient", "body" };
+	char ad[STORE_AD_MAX];
+	enum storage_status st;
+	int64_t oid;
+	int rc;
+
+	sqlite3_reset(c->outbox);
+	sqlite3_bind_int64(c->outbox, 1, t->id);
+	while ((rc = sqlite3_step(c->outbox)) == SQLITE_ROW) {
+		oid = sqlite3_column_int64(c->outbox, 0);
+		for (int i = 0; i < 2; i++) {
+			if (store_ad_tip_outbox(ad, sizeof(ad), t->uid, oid,
+			    parts[i]) != 0)
+				st = STORAGE_ERR_CORRUPT;
+			else
+				st = sv_open_sealed(t->key, ad,
+				    sqlite3_column_blob(c->outbox, i + 1),
+				    sqlite3_column_bytes(c->outbox, i + 1));
+			if (st != STORAGE_OK)
+				sv_problem(c, "tip %s: outbox %lld %s does not "
+				    "open (%s)", t->pid, (long long)oid,
+				    parts[i], storage_status_str(st));
+		}
+	}
+	sqlite3_reset(c->outbox);
+	if (rc != SQLITE_DONE)
+		sv_fail(c, "could not read the outbox of tip %s: %s", t->pid,
+		    db_errmsg(c->db));
+}
+
 /*
  * Every attachment of the tip: its blob exists; with the key, its file
  * name opens and its blob decrypts and authenticates to the end and holds
@@ -444,6 +479,8 @@ sv_tip(struct sv *c, sqlite3_stmt *row)
 	}
 	if (t.have_key && !c->failed)
 		sv_tip_messages(c, &t);
+	if (t.have_key && !c->failed)
+		sv_tip_outbox(c, &t);
 	if (!c->failed)
 		sv_tip_attachments(c, &t);
 	sodium_memzero(t.key, sizeof(t.key));
@@ -606,6 +643,10 @@ store_verify(struct db *db, struct blob_store *bs,
 		rc = sqlite3_prepare_v2(c.sq, "SELECT id, blob_name, size, "
 		    "name_sealed FROM attachments WHERE tip_id = ?1 "
 		    "ORDER BY id", -1, &c.attachments, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(c.sq, "SELECT id, recipient_sealed, "
+		    "body_sealed FROM outbox WHERE tip_id = ?1 ORDER BY id", -1,
+		    &c.outbox, NULL);
 	if (rc != SQLITE_OK) {
 		sv_fail(&c, "could not read the database: %s", db_errmsg(db));
 		goto out;
@@ -650,6 +691,7 @@ out:
 	sqlite3_finalize(c.slots);
 	sqlite3_finalize(c.messages);
 	sqlite3_finalize(c.attachments);
+	sqlite3_finalize(c.outbox);
 	free(c.orphans);
 	return c.failed ? -1 : c.problems;
 }

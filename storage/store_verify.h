@@ -2,7 +2,8 @@
 /*
  * The whole-store check behind `tipline verify`: the database's own
  * integrity and foreign keys, the audit chain, every key slot, every sealed
- * record, message and attachment name, every blob (decrypted and
+ * record, message, attachment name and outbox row (recipient and message),
+ * every blob (decrypted and
  * authenticated to its end, its size matched against its row), and the
  * correspondence of blob files and attachment rows both ways.  The
  * associated data it expects are those of storage/store_ad.h.

@@ -26,33 +26,6 @@
 	"t.bureau, t.domain, t.violation, t.priority, t.needs_review, " \
 	"t.received_at, t.updated_at, t.route_reason, t.record_sealed"
 
-static void
-tq_copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	(void)snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
-}
-
-/* Prepare sql and bind the scope; NULL statement on failure. */
-static enum storage_status
-tq_prepare(struct db *db, const char *sql, const struct scope *scope,
-    sqlite3_stmt **st)
-{
-	enum storage_status rc;
-	int r;
-
-	*st = NULL;
-	r = sqlite3_prepare_v2(db_sqlite(db), sql, -1, st, NULL);
-	if (r != SQLITE_OK)
-		return db_status_from_sqlite(r);
-	if ((rc = scope_bind(*st, scope)) != STORAGE_OK) {
-		sqlite3_finalize(*st);
-		*st = NULL;
-	}
-	return rc;
-}
-
 /* Wipe and free an opened record. */
 static void
 tq_tip_clear(struct tip_query_tip *t)
@@ -81,20 +54,20 @@ tq_tip_from_row(struct db *db, const struct keys_master *mk, sqlite3_stmt *st,
 
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
-	tq_copy_text(t->public_id, sizeof(t->public_id), st, 1);
+	scope_column_text(t->public_id, sizeof(t->public_id), st, 1);
 	if (sqlite3_column_bytes(st, 2) != (int)sizeof(t->uid))
 		return STORAGE_ERR_CORRUPT;
 	memcpy(t->uid, sqlite3_column_blob(st, 2), sizeof(t->uid));
-	tq_copy_text(t->channel, sizeof(t->channel), st, 3);
-	tq_copy_text(t->status, sizeof(t->status), st, 4);
-	tq_copy_text(t->bureau, sizeof(t->bureau), st, 5);
-	tq_copy_text(t->domain, sizeof(t->domain), st, 6);
-	tq_copy_text(t->violation, sizeof(t->violation), st, 7);
+	scope_column_text(t->channel, sizeof(t->channel), st, 3);
+	scope_column_text(t->status, sizeof(t->status), st, 4);
+	scope_column_text(t->bureau, sizeof(t->bureau), st, 5);
+	scope_column_text(t->domain, sizeof(t->domain), st, 6);
+	scope_column_text(t->violation, sizeof(t->violation), st, 7);
 	t->priority = sqlite3_column_int(st, 8);
 	t->needs_review = sqlite3_column_int(st, 9) != 0;
 	t->received_at = sqlite3_column_int64(st, 10);
 	t->updated_at = sqlite3_column_int64(st, 11);
-	tq_copy_text(t->route_reason, sizeof(t->route_reason), st, 12);
+	scope_column_text(t->route_reason, sizeof(t->route_reason), st, 12);
 
 	rc = key_slots_content_key(db, t->id, t->uid, mk, k);
 	if (rc != STORAGE_OK)
@@ -116,7 +89,8 @@ tq_tip_from_row(struct db *db, const struct keys_master *mk, sqlite3_stmt *st,
 }
 
 /*
- * A page of tips in scope, newest first.  One statement; each row's
+ * A page of tips in scope, in the queue's order (tip_query.h); the
+ * cursor is a row value compared in that order.  One statement; each row's
  * record is opened, handed to cb and wiped before the next.
  */
 enum storage_status
@@ -129,9 +103,10 @@ tip_query_list(struct db *db, const struct keys_master *mk,
 	    "SELECT " TIP_COLUMNS " FROM tips t WHERE " SCOPE_SQL_TIP("t")
 	    " AND (?1 IS NULL OR t.status = ?1)"
 	    " AND (?2 IS NULL OR t.bureau = ?2)"
-	    " AND (?3 = 0 OR t.received_at < ?3 OR"
-	    "      (t.received_at = ?3 AND t.id < ?4))"
-	    " ORDER BY t.received_at DESC, t.id DESC LIMIT ?5";
+	    " AND (?3 = 0 OR (t.status <> 'received', -t.priority,"
+	    "      -t.received_at, -t.id) > (?6, -?7, -?3, -?4))"
+	    " ORDER BY t.status <> 'received', t.priority DESC,"
+	    " t.received_at DESC, t.id DESC LIMIT ?5";
 	struct tip_query_tip t;
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
@@ -140,7 +115,7 @@ tip_query_list(struct db *db, const struct keys_master *mk,
 	*more = false;
 	if (f == NULL || f->limit < 1 || f->limit > TIP_QUERY_PAGE_MAX)
 		return STORAGE_ERR_INVALID;
-	if ((rc = tq_prepare(db, sql, scope, &st)) != STORAGE_OK)
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
 	if (f->status != NULL)
 		sqlite3_bind_text(st, 1, f->status, -1, SQLITE_STATIC);
@@ -149,6 +124,8 @@ tip_query_list(struct db *db, const struct keys_master *mk,
 	sqlite3_bind_int64(st, 3, f->before_at);
 	sqlite3_bind_int64(st, 4, f->before_id);
 	sqlite3_bind_int(st, 5, f->limit + 1);
+	sqlite3_bind_int(st, 6, f->before_group);
+	sqlite3_bind_int(st, 7, f->before_priority);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int stop;
 
@@ -191,7 +168,7 @@ tq_find_tip(struct db *db, const struct keys_master *mk,
 	memset(t, 0, sizeof(*t));
 	if (public_id == NULL || strlen(public_id) >= TIP_QUERY_ID_MAX)
 		return STORAGE_ERR_NOTFOUND;
-	if ((rc = tq_prepare(db, sql, scope, &st)) != STORAGE_OK)
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, public_id, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
@@ -240,7 +217,7 @@ tq_detail_messages(struct db *db, const struct scope *scope,
 	size_t cap = 0;
 	int r;
 
-	if ((rc = tq_prepare(db, sql, scope, &st)) != STORAGE_OK)
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, d->tip.id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -260,7 +237,7 @@ tq_detail_messages(struct db *db, const struct scope *scope,
 		m = &d->messages[d->nmessages];
 		memset(m, 0, sizeof(*m));
 		m->id = sqlite3_column_int64(st, 0);
-		tq_copy_text(m->sender, sizeof(m->sender), st, 1);
+		scope_column_text(m->sender, sizeof(m->sender), st, 1);
 		m->at = sqlite3_column_int64(st, 2);
 		m->user_id = sqlite3_column_int64(st, 3);
 		if (store_ad_tip_message(ad, sizeof(ad), d->tip.uid, m->id) !=
@@ -294,7 +271,7 @@ tq_detail_attachments(struct db *db, const struct scope *scope,
 	size_t cap = 0;
 	int r;
 
-	if ((rc = tq_prepare(db, sql, scope, &st)) != STORAGE_OK)
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, d->tip.id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -315,9 +292,9 @@ tq_detail_attachments(struct db *db, const struct scope *scope,
 		memset(a, 0, sizeof(*a));
 		a->id = sqlite3_column_int64(st, 0);
 		a->message_id = sqlite3_column_int64(st, 1);
-		tq_copy_text(a->blob_name, sizeof(a->blob_name), st, 2);
+		scope_column_text(a->blob_name, sizeof(a->blob_name), st, 2);
 		a->size = sqlite3_column_int64(st, 3);
-		tq_copy_text(a->type, sizeof(a->type), st, 4);
+		scope_column_text(a->type, sizeof(a->type), st, 4);
 		a->is_original_mail = sqlite3_column_int(st, 5) != 0;
 		if (store_ad_tip_attachment_name(ad, sizeof(ad), d->tip.uid,
 		    a->blob_name) != 0) {
@@ -420,7 +397,7 @@ tip_query_attachment(struct db *db, const struct keys_master *mk,
 	if (public_id == NULL || strlen(public_id) >= TIP_QUERY_ID_MAX ||
 	    attachment_id <= 0)
 		return STORAGE_ERR_NOTFOUND;
-	if ((rc = tq_prepare(db, sql, scope, &st)) != STORAGE_OK)
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, public_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, attachment_id);
@@ -436,9 +413,9 @@ tip_query_attachment(struct db *db, const struct keys_master *mk,
 		return STORAGE_ERR_CORRUPT;
 	}
 	memcpy(uid, sqlite3_column_blob(st, 1), sizeof(uid));
-	tq_copy_text(blob, sizeof(blob), st, 2);
+	scope_column_text(blob, sizeof(blob), st, 2);
 	size = sqlite3_column_int64(st, 3);
-	tq_copy_text(out->type, sizeof(out->type), st, 4);
+	scope_column_text(out->type, sizeof(out->type), st, 4);
 	(void)snprintf(out->public_id, sizeof(out->public_id), "%s",
 	    public_id);
 	out->id = attachment_id;
@@ -511,7 +488,7 @@ tip_query_message_add(struct db *db, const struct keys_master *mk,
 		return STORAGE_ERR_INVALID;
 	if (public_id == NULL || strlen(public_id) >= TIP_QUERY_ID_MAX)
 		return STORAGE_ERR_NOTFOUND;
-	if ((rc = tq_prepare(db, find_sql, scope, &st)) != STORAGE_OK)
+	if ((rc = scope_prepare(db, find_sql, scope, &st)) != STORAGE_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, public_id, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
@@ -545,4 +522,90 @@ tip_query_message_add(struct db *db, const struct keys_master *mk,
 	rc = messages_add(db, &m, message_id);
 	sodium_memzero(key, sizeof(key));
 	return rc;
+}
+
+/* How many tips the export would write, to refuse more than f->max. */
+#define TQ_EXPORT_WHERE " FROM tips t JOIN bureaus b ON b.code = t.bureau" \
+	" LEFT JOIN domains d ON d.code = t.domain" \
+	" LEFT JOIN violation_types v ON v.code = t.violation" \
+	" LEFT JOIN institutions i ON i.id = t.institution_id" \
+	" WHERE " SCOPE_SQL_TIP("t") \
+	" AND t.channel IN ('web', 'api', 'email') AND t.wo_12315 IS NULL" \
+	" AND (?1 IS NULL OR t.bureau = ?1)" \
+	" AND (?2 IS NULL OR t.received_on >= ?2)" \
+	" AND (?3 IS NULL OR t.received_on <= ?3)"
+
+/* Prepare one of the export's statements with the filter bound. */
+static enum storage_status
+tq_export_prepare(struct db *db, const char *sql, const struct scope *scope,
+    const struct tip_query_export_filter *f, sqlite3_stmt **st)
+{
+	enum storage_status rc;
+
+	if ((rc = scope_prepare(db, sql, scope, st)) != STORAGE_OK)
+		return rc;
+	if (f->bureau != NULL)
+		sqlite3_bind_text(*st, 1, f->bureau, -1, SQLITE_STATIC);
+	if (f->from != NULL)
+		sqlite3_bind_text(*st, 2, f->from, -1, SQLITE_STATIC);
+	if (f->to != NULL)
+		sqlite3_bind_text(*st, 3, f->to, -1, SQLITE_STATIC);
+	return STORAGE_OK;
+}
+
+enum storage_status
+tip_query_export(struct db *db, const struct keys_master *mk,
+    const struct scope *scope, const struct tip_query_export_filter *f,
+    int (*cb)(void *arg, const struct tip_query_tip *t,
+    const struct tip_query_export_row *x), void *arg)
+{
+	static const char count_sql[] = "SELECT count(*)" TQ_EXPORT_WHERE;
+	static const char sql[] = "SELECT " TIP_COLUMNS ", t.received_on,"
+	    " b.name_zh, d.name_zh, v.name_zh, i.name" TQ_EXPORT_WHERE
+	    " ORDER BY t.received_at, t.id";
+	struct tip_query_export_row x;
+	struct tip_query_tip t;
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	int r;
+
+	if (f == NULL || f->max < 1)
+		return STORAGE_ERR_INVALID;
+	if ((rc = tq_export_prepare(db, count_sql, scope, f, &st)) !=
+	    STORAGE_OK)
+		return rc;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW && sqlite3_column_int64(st, 0) > f->max)
+		rc = STORAGE_ERR_INVALID;
+	else if (r != SQLITE_ROW)
+		rc = db_status_from_sqlite(r);
+	sqlite3_finalize(st);
+	if (rc != STORAGE_OK ||
+	    (rc = tq_export_prepare(db, sql, scope, f, &st)) != STORAGE_OK)
+		return rc;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop;
+
+		if ((rc = tq_tip_from_row(db, mk, st, &t, NULL)) !=
+		    STORAGE_OK) {
+			tq_tip_clear(&t);
+			sqlite3_finalize(st);
+			return rc;
+		}
+		scope_column_text(x.received_on, sizeof(x.received_on), st, 14);
+		scope_column_text(x.bureau_name, sizeof(x.bureau_name), st, 15);
+		scope_column_text(x.domain_name, sizeof(x.domain_name), st, 16);
+		scope_column_text(x.violation_name, sizeof(x.violation_name), st,
+		    17);
+		scope_column_text(x.institution_name, sizeof(x.institution_name),
+		    st, 18);
+		stop = cb(arg, &t, &x);
+		tq_tip_clear(&t);
+		if (stop != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(r);
 }

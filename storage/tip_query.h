@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "storage/blob_store.h"
 #include "storage/db.h"
@@ -90,12 +91,19 @@ struct tip_query_filter {
 	const char *status;		/* NULL: any */
 	const char *bureau;		/* NULL: any (within the scope) */
 	int64_t before_at;		/* cursor: 0 for the first page, else */
-	int64_t before_id;		/* only tips older than (at, id) */
+	int64_t before_id;		/* only tips after (group, priority, */
 	int limit;			/* 1 .. TIP_QUERY_PAGE_MAX */
+	int before_group;		/* at, id) in the queue's order */
+	int before_priority;
 };
 
+/* A tip's group in the queue: 0 waiting for triage (received), 1 else. */
+#define TIP_QUERY_GROUP(status) (strcmp((status), "received") != 0)
+
 /*
- * The tips in scope that match f, newest first (received_at, then id),
+ * The tips in scope that match f in the queue's order: first the tips
+ * waiting for triage (status received), then the others; within each,
+ * higher priority first, then newest first (received_at, then id),
  * at most f->limit, each with its opened record, to cb (valid during the
  * call only; cb returns 0 to go on).  *more tells whether another page
  * follows.  A tip whose record does not open is STORAGE_ERR_CORRUPT (the
@@ -145,5 +153,34 @@ enum storage_status tip_query_message_add(struct db *db,
     const struct keys_master *mk, const struct scope *scope,
     const char *public_id, int64_t user_id, const char *text, int64_t now,
     const char *audit_user, int64_t *message_id);
+
+/* The 12315 export (tip_query_export()): what a row adds to the tip. */
+struct tip_query_export_row {
+	char received_on[16];			/* YYYY-MM-DD, CST */
+	char bureau_name[128];
+	char domain_name[128];			/* "" when none */
+	char violation_name[128];		/* "" when none */
+	char institution_name[256];		/* registry match, "" if none */
+};
+
+struct tip_query_export_filter {
+	const char *bureau;		/* NULL: every bureau in scope */
+	const char *from;		/* YYYY-MM-DD, inclusive; NULL: none */
+	const char *to;			/* YYYY-MM-DD, inclusive; NULL: none */
+	int max;			/* rows at most (>= 1) */
+};
+
+/*
+ * The bureau's own-channel tips (web, api, email: not those entered from
+ * 12315) in scope that match f, oldest first, each with its opened record
+ * and the names of its codes, to cb (valid during the call; 0 to go on).
+ * STORAGE_ERR_INVALID without calling cb when more than f->max match (the
+ * caller asks for a narrower range); CORRUPT when a record does not open.
+ */
+enum storage_status tip_query_export(struct db *db,
+    const struct keys_master *mk, const struct scope *scope,
+    const struct tip_query_export_filter *f,
+    int (*cb)(void *arg, const struct tip_query_tip *t,
+    const struct tip_query_export_row *x), void *arg);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "storage/audit.h"
 #include "storage/key_slots.h"
+#include "storage/tip_triage.h"
 
 static void
 bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
@@ -87,6 +88,26 @@ tip_store_next_id(struct db *db, const char *received_on,
 	return STORAGE_OK;
 }
 
+/* The 12315 work-order number of a staff-entered tip (none: nothing). */
+static enum storage_status
+tip_store_set_wo(struct db *db, int64_t tip_id, const char *wo)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (wo == NULL || wo[0] == '\0')
+		return STORAGE_OK;
+	r = sqlite3_prepare_v2(db_sqlite(db), "UPDATE tips SET wo_12315 = ?1 "
+	    "WHERE id = ?2", -1, &st, NULL);
+	if (r != SQLITE_OK)
+		return db_status_from_sqlite(r);
+	sqlite3_bind_text(st, 1, wo, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, tip_id);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? STORAGE_OK : stmt_status(db);
+}
+
 static enum storage_status
 tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
     const char *public_id, int64_t *tip_id)
@@ -139,7 +160,7 @@ tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
 	if (r != SQLITE_DONE)
 		return stmt_status(db);
 	*tip_id = sqlite3_last_insert_rowid(db_sqlite(db));
-	return STORAGE_OK;
+	return tip_store_set_wo(db, *tip_id, t->wo_12315);
 }
 
 static enum storage_status
@@ -195,8 +216,14 @@ tip_store_commit(struct db *db, const struct keys_master *mk,
 		if ((rc = tip_store_insert_attachment(db, tip_id,
 		    &t->attachments[i], t->received_at)) != STORAGE_OK)
 			goto fail;
-	if ((rc = audit_append(db, t->received_at, NULL, "tip.receive",
-	    public_id, t->channel)) != STORAGE_OK)
+	if ((rc = tip_triage_add_report_macs(db, tip_id, t->report_macs,
+	    t->nreport_macs)) != STORAGE_OK)
+		goto fail;
+	if (t->in_commit != NULL && (rc = t->in_commit(t->in_commit_arg, db,
+	    tip_id, public_id)) != STORAGE_OK)
+		goto fail;
+	if ((rc = audit_append(db, t->received_at, t->audit_user,
+	    "tip.receive", public_id, t->channel)) != STORAGE_OK)
 		goto fail;
 	if ((rc = db_commit(db)) != STORAGE_OK)
 		goto fail;

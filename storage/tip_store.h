@@ -55,6 +55,23 @@ struct tip_store_new {
 	const unsigned char *content_key;	/* wrapped into a key slot */
 	const struct tip_store_attachment *attachments;
 	size_t nattachments;
+	/* Staff entry of a tip transferred from 12315: its national
+	 * work-order number (NULL: none), and the staff login written as
+	 * the audit entry's user (NULL: a public door, no user). */
+	const char *wo_12315;
+	const char *audit_user;
+	/* Called inside the transaction once the tip row and its key slot
+	 * are in (tip_id its row id, public_id its T-YYYY-NNNNNN): rows that
+	 * must exist exactly when the tip does (the acknowledgement
+	 * outbox).  A status other than STORAGE_OK rolls everything back
+	 * and is returned.  NULL: none. */
+	enum storage_status (*in_commit)(void *arg, struct db *db,
+	    int64_t tip_id, const char *public_id);
+	void *in_commit_arg;
+	/* Keyed hashes of the report numbers in the tip's text (related
+	 * tips, storage/tip_triage.h); NULL when none. */
+	const unsigned char (*report_macs)[TIP_MAC_BYTES];
+	size_t nreport_macs;
 };
 
 /*

@@ -15,6 +15,7 @@ work directory given, then measures, in one run of one binary:
                       by a separate process while 8 uploads of 20 MiB are
                       in flight all the time
   peak_rss_mib        the server's VmHWM at the end
+  loop_cpu_s          CPU seconds the loop thread used in the whole run
 
 Every loop is bounded in count and time and talks to 127.0.0.1 only.
 
@@ -39,25 +40,30 @@ import uuid
 HOST = "127.0.0.1"
 
 
-def start_server(binary, workdir):
+def start_server(binary, workdir, extra_ini=""):
+    """(proc, http port); proc.lmtp_port is the LMTP port (bench_lmtp.py).
+    extra_ini is appended to the config (whole sections)."""
     data = os.path.join(workdir, "data")
     cfg = os.path.join(workdir, "bench.ini")
     with open(cfg, "w") as f:
         f.write("[server]\nworkers = 4\n[limits]\nattachment_max_mb = 20\n"
                 "tip_max_mb = 21\ninflight_max_mb = 256\n"
-                "submissions_per_hour = 0\n")
+                "submissions_per_hour = 0\n" + extra_ini)
     proc = subprocess.Popen([binary, "serve", "--data", data, "--config",
                              cfg, "--http", HOST + ":0", "--lmtp",
                              HOST + ":0"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    port = None
+    port = proc.lmtp_port = None
     deadline = time.monotonic() + 30
-    while port is None and time.monotonic() < deadline:
+    while (port is None or proc.lmtp_port is None) and \
+            time.monotonic() < deadline:
         line = proc.stderr.readline().decode("utf-8", "replace")
-        m = re.search(r"listening http=127\.0\.0\.1:(\d+)", line)
-        if m:
-            port = int(m.group(1))
-    if port is None:
+        m = re.search(r"listening (http|lmtp)=127\.0\.0\.1:(\d+)", line)
+        if m and m.group(1) == "http":
+            port = int(m.group(2))
+        elif m:
+            proc.lmtp_port = int(m.group(2))
+    if port is None or proc.lmtp_port is None:
         proc.kill()
         sys.exit("bench: the server did not start")
     # Keep draining stderr (one log line per request).
@@ -182,6 +188,14 @@ def uploader(port, stop_at, size, counter, lock):
                 counter.value += 1
 
 
+def loop_cpu_s(pid):
+    """CPU seconds (user + system) of the server's loop thread (its main
+    thread: the workers are threads of their own)."""
+    with open("/proc/%d/task/%d/stat" % (pid, pid)) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -262,6 +276,7 @@ def main(argv):
         res["healthz_samples"] = len(lat)
         res["uploads_during_probe"] = counter.value
         res["peak_rss_mib"] = peak_rss_mib(proc.pid)
+        res["loop_cpu_s"] = loop_cpu_s(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -25,7 +25,7 @@ import pytest
 from harness import finish_server, launch_server
 from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, add_user,
                            admin_password, age_session, attachment_id,
-                           db_exec, login, submit_tip)
+                           db_exec, db_one, login, submit_tip)
 
 ROLES = ("admin", "triage", "officer", "auditor")
 STATES = ("own", "other", "logged_out", "expired", "disabled")
@@ -59,6 +59,76 @@ ROUTES = [
      {"old": "not-the-password", "new": NEW_PASSWORD,
       "new2": NEW_PASSWORD}, "self"),
     ("page.logout", "POST", "/staff/logout", "html", {}, "logout"),
+    # Issue 7: tips transferred from 12315, and the export for 12315.
+    ("api.tips.create", "POST", "/api/v1/staff/tips", "json",
+     {"summary": "12315转办：检测机构出具虚假报告",
+      "details": "12315平台转来的举报。Transferred from 12315.",
+      "county": OWN_BUREAU}, "entry"),
+    ("api.tips.export", "GET", "/api/v1/staff/tips/export.csv", "json",
+     None, "export"),
+    ("page.tips.new", "GET", "/staff/tips/new", "html", None, "entry"),
+    ("page.tips.new.post", "POST", "/staff/tips/new", "html",
+     {"summary": "12315转办举报", "details": "转办内容 Transferred.",
+      "county": OWN_BUREAU}, "entry"),
+    # Issue 6: triage.  "{bureau}" is the target tip's own bureau, so
+    # that a re-route keeps every tip where the matrix expects it.
+    ("api.route", "POST", "/api/v1/staff/tips/{tip}/route", "json",
+     {"bureau": "{bureau}", "reason": "核实属地 Checked the place"},
+     "triage"),
+    ("api.status", "POST", "/api/v1/staff/tips/{tip}/status", "json",
+     {"status": "triaged", "note": "确认 Confirmed"}, "triage"),
+    ("api.classify", "POST", "/api/v1/staff/tips/{tip}/classify", "json",
+     {"domain": "food"}, "triage"),
+    ("page.route", "POST", "/staff/tips/{tip}/route", "html",
+     {"bureau": "{bureau}", "reason": "核实属地"}, "triage"),
+    ("page.status", "POST", "/staff/tips/{tip}/status", "html",
+     {"status": "triaged"}, "triage"),
+    ("page.classify", "POST", "/staff/tips/{tip}/classify", "html",
+     {"domain": "food"}, "triage"),
+    # Issue 7: inspection cases.  "{case}" is a case of the target's
+    # bureau with the tip "{ctip}" linked; "{xtip}" a tip of that bureau
+    # in no case.  "case:N" is the answer of a role that may work cases
+    # (409: the case's state refuses the change, the same every time).
+    ("api.cases", "GET", "/api/v1/staff/cases", "json", None, "caselist"),
+    ("api.cases.create", "POST", "/api/v1/staff/cases", "json",
+     {"institution": "{inst}", "bureau": OWN_BUREAU}, "create:201"),
+    ("api.case", "GET", "/api/v1/staff/cases/{case}", "json", None,
+     "case:200"),
+    ("api.case.link", "POST", "/api/v1/staff/cases/{case}/tips", "json",
+     {"tip": "{ctip}"}, "case:409"),
+    ("api.case.unlink", "POST",
+     "/api/v1/staff/cases/{case}/tips/{xtip}/unlink", "json",
+     {"reason": "不相关 Unrelated"}, "case:409"),
+    ("api.case.status", "POST", "/api/v1/staff/cases/{case}/status", "json",
+     {"status": "closed"}, "case:409"),
+    ("api.case.outcome", "POST", "/api/v1/staff/cases/{case}/outcome",
+     "json", {"rectify_ordered": True}, "case:409"),
+    ("api.case.message", "POST", "/api/v1/staff/cases/{case}/messages",
+     "json", {"text": "案件核查中 Being verified"}, "case:201"),
+    ("api.case.deadline", "POST",
+     "/api/v1/staff/cases/{case}/deadline-events", "json",
+     {"kind": "pause"}, "case:201"),
+    ("api.tip.notice", "POST", "/api/v1/staff/tips/{ctip}/notice", "json",
+     {}, "case:409"),
+    ("api.tip.deadline", "POST", "/api/v1/staff/tips/{ctip}/deadline-events",
+     "json", {"kind": "pause"}, "case:201"),
+    ("api.overdue", "GET", "/api/v1/staff/overdue", "json", None,
+     "overdue"),
+    ("page.cases", "GET", "/staff/cases", "html", None, "caselist"),
+    ("page.cases.create", "POST", "/staff/cases", "html",
+     {"institution": "{inst}", "bureau": OWN_BUREAU}, "create:303"),
+    ("page.case", "GET", "/staff/cases/{case}", "html", None, "case:200"),
+    ("page.case.link", "POST", "/staff/cases/{case}/tips", "html",
+     {"tip": "{ctip}"}, "case:409"),
+    ("page.case.unlink", "POST", "/staff/cases/{case}/tips/{xtip}/unlink",
+     "html", {"reason": "不相关"}, "case:409"),
+    ("page.case.status", "POST", "/staff/cases/{case}/status", "html",
+     {"status": "closed"}, "case:409"),
+    ("page.case.outcome", "POST", "/staff/cases/{case}/outcome", "html",
+     {"rectify_ordered": "1"}, "case:409"),
+    ("page.case.message", "POST", "/staff/cases/{case}/messages", "html",
+     {"text": "案件核查中"}, "case:303"),
+    ("page.overdue", "GET", "/staff/overdue", "html", None, "overdue"),
 ]
 
 
@@ -83,6 +153,7 @@ def world(tmp_path_factory):
         w.aids = {k: attachment_id(srv, v) for k, v in w.tips.items()}
         w.sessions = {role: login(srv, "m_" + role, w.password)
                       for role in ROLES}
+        make_cases(w)
         # Sessions that die: aged past the idle limit, or whose account
         # is disabled after the login (taking effect on the next request).
         w.expired = {}
@@ -101,6 +172,24 @@ def world(tmp_path_factory):
         finally:
             if srv.returncode is None:
                 srv.kill()
+
+
+def make_cases(w):
+    """Issue 7: one case per bureau, each with a linked tip, and a tip of
+    each bureau in no case."""
+    srv = w.server
+    db_exec(srv, "INSERT INTO institutions (name, name_norm, created_at, "
+            "updated_at) VALUES ('华泰检测', '华泰检测', 1, 1)")
+    w.inst = db_one(srv, "SELECT max(id) FROM institutions")
+    admin = w.sessions["admin"]
+    w.ctips, w.xtips, w.cases = {}, {}, {}
+    for state, bureau in (("own", OWN_BUREAU), ("other", OTHER_BUREAU)):
+        w.ctips[state] = submit_tip(srv, bureau, with_png=False)
+        w.xtips[state] = submit_tip(srv, bureau, with_png=False)
+        r = admin.post_json("/api/v1/staff/cases", {
+            "from_tip": w.ctips[state], "institution": w.inst})
+        assert r.status == 201, r
+        w.cases[state] = json.loads(r.body)["id"]
 
 
 def expected(route, role, state):
@@ -127,6 +216,30 @@ def expected(route, role, state):
         return (403, None) if method == "POST" else (200, None)
     if what == "logout":
         return (200, None) if kind == "json" else (303, "/staff/login")
+    if what == "entry":
+        # Entering a tip (any bureau may be named: routing decides).
+        if role not in TIP_ROLES:
+            return 403, None
+        return (201, None) if method == "POST" else (200, None)
+    if what == "export":
+        return (200, None) if role in TIP_ROLES else (403, None)
+    if what == "triage":
+        # Like a tip, but a change answers 200 (JSON) or 303 (a form).
+        if role not in TIP_ROLES:
+            return 403, None
+        if role == "officer" and state == "other":
+            return 404, None
+        return (200, None) if kind == "json" else (303, None)
+    if what in ("caselist", "overdue"):
+        return (200, None) if role in TIP_ROLES else (403, None)
+    if what.startswith("create:"):
+        return (int(what[7:]), None) if role in TIP_ROLES else (403, None)
+    if what.startswith("case:"):
+        if role not in TIP_ROLES:
+            return 403, None
+        if role == "officer" and state == "other":
+            return 404, None
+        return int(what[5:]), None
     if what == "index":
         return 303, "/staff/tips" if role in TIP_ROLES else "/staff/audit"
     raise AssertionError("no rule for route %s" % name)
@@ -139,6 +252,17 @@ def send(w, route, session, state, with_csrf=True):
         target = "own"
     path = path.replace("{tip}", w.tips[target])
     path = path.replace("{aid}", str(w.aids[target]))
+    for key, objs in (("{case}", w.cases), ("{ctip}", w.ctips),
+                      ("{xtip}", w.xtips)):
+        path = path.replace(key, objs[target])
+    if body is not None:
+        body = {k: w.inst if v == "{inst}" else
+                w.ctips[target] if v == "{ctip}" else v
+                for k, v in body.items()}
+    if body is not None:
+        tip_bureau = OWN_BUREAU if target == "own" else OTHER_BUREAU
+        body = {k: tip_bureau if v == "{bureau}" else v
+                for k, v in body.items()}
     headers = {}
     if session is not None:
         headers["Cookie"] = "tipline_session=%s" % session.token
@@ -185,7 +309,7 @@ def test_matrix(world, route, role, state):
         assert r.header("location") == location, r
     ctype = r.header("content-type") or ""
     if route[3] == "json" and r.status != 200 or route[3] == "json" and \
-            route[0] != "api.attachment":
+            route[0] not in ("api.attachment", "api.tips.export"):
         assert ctype.startswith("application/json"), r
     if route[3] == "html" and r.status != 303:
         assert ctype.startswith("text/html"), r
@@ -197,6 +321,18 @@ def test_matrix(world, route, role, state):
                 "an officer's list shows another bureau's tip"
         else:
             assert other in r.body, "%s as %s lacks a tip" % (route[0], role)
+    if r.status == 200 and route[0] == "api.tips.export":
+        assert r.header("content-type").startswith("text/csv"), r
+        own, other = (w.tips["own"].encode(), w.tips["other"].encode())
+        assert own in r.body, "%s as %s lacks its own tip" % (route[0], role)
+        assert (other in r.body) == (role != "officer"), \
+            "%s as %s: another bureau's tip wrongly %s" % (
+                route[0], role, "shown" if role == "officer" else "missing")
+    if r.status == 200 and route[5] == "caselist":
+        own, other = (w.cases["own"].encode(), w.cases["other"].encode())
+        assert own in r.body, "%s as %s lacks its case" % (route[0], role)
+        assert (other in r.body) == (role != "officer"), \
+            "%s as %s: another bureau's case" % (route[0], role)
     if r.status == 200 and route[0] in ("api.tip", "page.tip"):
         assert "该机构未实际检测".encode() in r.body, "no content: %r" % r
     w.server.assert_alive()

@@ -39,7 +39,10 @@ fuzz_check_ok(const struct form *f, const struct form_limits *l)
 		const struct form_part *p = &f->parts[i];
 
 		if (p->name == NULL || !g_utf8_validate(p->name, -1, NULL) ||
-		    p->data == NULL || p->data[p->len] != 0 ||
+		    p->data == NULL ||
+		    (p->copy != NULL && (p->copy != p->data ||
+		    p->copy[p->len] != 0)) ||
+		    (!p->is_file && p->copy == NULL) ||
 		    p->is_file != (p->filename != NULL))
 			abort();
 		if (p->is_file) {

@@ -649,6 +649,100 @@ test_recipient_hint(void **state)
 	reason_has(&d, "不指向县区");
 }
 
+/* Abbreviated names: the trade name (字号) and a trade word. */
+static void
+test_registry_trade_name(void **state)
+{
+	struct router_input in = {
+		.summary = "举报",
+		.details = "泽瑞检测出的报告是假的",
+	};
+	struct router_decision d;
+
+	(void)state;
+	route(&in, &d);
+	assert_string_equal(d.bureau, "140525");
+	assert_int_equal(d.institution_id, 13);
+	reason_has(&d, "字号简称匹配");
+
+	/* The trade name inside brackets, in the field. */
+	in.details = "报告有问题";
+	in.institution = "华信检测";
+	route(&in, &d);
+	assert_string_equal(d.bureau, "140502");
+	assert_int_equal(d.institution_id, 12);
+
+	/* Traditional characters: 華泰檢測. */
+	in.institution = NULL;
+	in.details = "華泰檢測出的報告不對";
+	route(&in, &d);
+	assert_int_equal(d.institution_id, 11);
+
+	/* Without a testing trade word after it (公司 may be a supplier), or
+	 * after another ideograph (中华泰 is not 华泰), or for a name without
+	 * a trade name: nothing. */
+	in.details = "华泰的人说报告没问题";
+	route(&in, &d);
+	assert_int_equal(d.institution_id, 0);
+	assert_city(&d);
+	in.details = "钢筋是华泰公司卖的";
+	route(&in, &d);
+	assert_int_equal(d.institution_id, 0);
+	assert_city(&d);
+	in.details = "中华泰检测出的报告";
+	route(&in, &d);
+	assert_int_equal(d.institution_id, 0);
+	in.details = "检验公司出的报告";
+	route(&in, &d);
+	assert_int_equal(d.institution_id, 0);
+
+	/* A full or core name wins over a trade name. */
+	in.details = "高平市华泰检测有限公司和泽瑞检测";
+	route(&in, &d);
+	assert_int_equal(d.institution_id, 11);
+}
+
+/* Roads named after places, and 城区 on its own. */
+static void
+test_roads_and_bare_chengqu(void **state)
+{
+	struct router_input in = { .summary = "举报" };
+	struct router_decision d;
+
+	(void)state;
+	/* A road named after a county says nothing about the county. */
+	in.details = "泽州路上的检测公司出假报告";
+	route(&in, &d);
+	assert_city(&d);
+	assert_int_equal(d.ncandidates, 0);
+	in.details = "高平东路一家检测站";
+	route(&in, &d);
+	assert_city(&d);
+	/* 街道 is a unit, not a road. */
+	in.details = "东城街道一家检测站";
+	route(&in, &d);
+	assert_string_equal(d.bureau, "140581");
+
+	/* 城区 after a place is that place's town centre. */
+	in.details = "阳城县城区的检测站";
+	route(&in, &d);
+	assert_string_equal(d.bureau, "140522");
+	in.details = "高平城区的检测站";
+	route(&in, &d);
+	assert_string_equal(d.bureau, "140581");
+	/* On its own beside another county it may be the district. */
+	in.details = "泽州县和城区交界的检测公司";
+	route(&in, &d);
+	assert_city(&d);
+	assert_true(has_candidate(&d, "140525"));
+	assert_true(has_candidate(&d, "140502"));
+	/* Alone it is no signal. */
+	in.details = "城区有家检测公司";
+	route(&in, &d);
+	assert_city(&d);
+	assert_int_equal(d.ncandidates, 0);
+}
+
 static void
 test_nothing(void **state)
 {
@@ -935,6 +1029,8 @@ main(void)
 		cmocka_unit_test(test_outside_city),
 		cmocka_unit_test(test_ambiguous_names),
 		cmocka_unit_test(test_recipient_hint),
+		cmocka_unit_test(test_registry_trade_name),
+		cmocka_unit_test(test_roads_and_bare_chengqu),
 		cmocka_unit_test(test_nothing),
 		cmocka_unit_test(test_domain_scoring),
 		cmocka_unit_test(test_violation_scoring),

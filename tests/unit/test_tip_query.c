@@ -197,7 +197,8 @@ static struct seen
 list(struct fixture *f, const struct scope *s, const char *status,
     const char *bureau, int limit, bool *more)
 {
-	struct tip_query_filter flt = { status, bureau, 0, 0, limit };
+	struct tip_query_filter flt = { .status = status, .bureau = bureau,
+	    .limit = limit };
 	struct seen seen = { 0, { { 0 } }, true };
 	bool m = false;
 
@@ -283,7 +284,7 @@ test_list_cursor(void **state)
 {
 	struct fixture *f = *state;
 	struct scope admin = mk_scope("admin", NULL);
-	struct tip_query_filter flt = { NULL, NULL, 2000, 0, 1 };
+	struct tip_query_filter flt = { .before_at = 2000, .limit = 1 };
 	struct seen s;
 	bool more = false;
 
@@ -302,6 +303,53 @@ test_list_cursor(void **state)
 	flt.limit = 0;
 	assert_int_equal(tip_query_list(f->db, &f->mk, &admin, &flt, collect,
 	    &s, &more), STORAGE_ERR_INVALID);
+}
+
+/* The queue's order: waiting for triage first, then priority, then
+ * newest; the cursor walks that order. */
+static void
+test_list_queue_order(void **state)
+{
+	struct fixture *f = *state;
+	struct scope admin = mk_scope("admin", NULL);
+	struct tip_query_filter flt = { .limit = 1 };
+	struct seen s;
+	bool more = false;
+
+	/* Both waiting, same priority: the newer (the other tip) first. */
+	s = list(f, &admin, NULL, NULL, 50, NULL);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.ids[0], f->other);
+	/* A higher priority goes first. */
+	exec(f, "UPDATE tips SET priority = 2 WHERE bureau = '" OWN "'");
+	s = list(f, &admin, NULL, NULL, 50, NULL);
+	assert_string_equal(s.ids[0], f->own);
+	/* A triaged tip goes after every tip still waiting. */
+	exec(f, "UPDATE tips SET status = 'triaged' WHERE bureau = '" OWN "'");
+	s = list(f, &admin, NULL, NULL, 50, NULL);
+	assert_string_equal(s.ids[0], f->other);
+	assert_string_equal(s.ids[1], f->own);
+	/* After (group 0, priority 0, at 2000, other's id): the own tip. */
+	flt.before_at = 2000;
+	flt.before_id = count(f, "SELECT id FROM tips WHERE bureau = '"
+	    OTHER "'");
+	memset(&s, 0, sizeof(s));
+	s.summaries_ok = true;
+	assert_int_equal(tip_query_list(f->db, &f->mk, &admin, &flt, collect,
+	    &s, &more), STORAGE_OK);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.ids[0], f->own);
+	assert_false(more);
+	/* After the own tip's place (group 1): nothing more. */
+	flt.before_group = 1;
+	flt.before_priority = 2;
+	flt.before_at = 1000;
+	flt.before_id = count(f, "SELECT id FROM tips WHERE bureau = '"
+	    OWN "'");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(tip_query_list(f->db, &f->mk, &admin, &flt, collect,
+	    &s, &more), STORAGE_OK);
+	assert_int_equal(s.n, 0);
 }
 
 static void
@@ -448,6 +496,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_list_by_role, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_list_cursor, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_list_queue_order, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_detail_by_role, setup,
 		    teardown),

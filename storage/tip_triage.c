@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Triage changes, history and relatives of tips (see tip_triage.h).  Each
+ * statement that reads or changes a tip pastes SCOPE_SQL_TIP and goes
+ * through scope_bind(); each change is one BEGIN IMMEDIATE transaction
+ * holding the update, its tip_events row and its audit entry.
+ */
+#include "storage/tip_triage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/audit.h"
+
+#define TT_DETAIL_MAX (TIP_TRIAGE_TEXT_MAX + 256)
+
+/* The tip row a change works on, found inside the transaction. */
+struct tt_tip {
+	int64_t id;
+	char bureau[TIP_TRIAGE_CODE_MAX];
+	char status[16];
+	char domain[TIP_TRIAGE_CODE_MAX];
+	char violation[TIP_TRIAGE_CODE_MAX];
+	int64_t institution_id;
+};
+
+/* Step a statement that returns no rows, and finalize it. */
+static enum storage_status
+tt_run(struct db *db, sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+	int ec = r == SQLITE_DONE ? SQLITE_OK :
+	    sqlite3_extended_errcode(db_sqlite(db));
+
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(ec);
+}
+
+/*
+ * The one row of the scoped query sql for tip public_id (?1), handed to
+ * fill.  NOTFOUND when there is none.
+ */
+static enum storage_status
+tt_one(struct db *db, const struct scope *scope, const char *sql,
+    const char *public_id, void (*fill)(sqlite3_stmt *st, void *out),
+    void *out)
+{
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	int r;
+
+	if (public_id == NULL || strlen(public_id) >= TIP_TRIAGE_ID_MAX)
+		return STORAGE_ERR_NOTFOUND;
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, public_id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		fill(st, out);
+		rc = STORAGE_OK;
+	} else
+		rc = r == SQLITE_DONE ? STORAGE_ERR_NOTFOUND :
+		    db_status_from_sqlite(r);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+tt_fill_tip(sqlite3_stmt *st, void *out)
+{
+	struct tt_tip *t = out;
+
+	t->id = sqlite3_column_int64(st, 0);
+	scope_column_text(t->bureau, sizeof(t->bureau), st, 1);
+	scope_column_text(t->status, sizeof(t->status), st, 2);
+	scope_column_text(t->domain, sizeof(t->domain), st, 3);
+	scope_column_text(t->violation, sizeof(t->violation), st, 4);
+	t->institution_id = sqlite3_column_int64(st, 5);
+}
+
+/* Tip public_id in scope, inside the caller's transaction. */
+static enum storage_status
+tt_find(struct db *db, const struct scope *scope, const char *public_id,
+    struct tt_tip *t)
+{
+	static const char sql[] =
+	    "SELECT t.id, t.bureau, t.status, t.domain, t.violation,"
+	    " t.institution_id FROM tips t WHERE t.public_id = ?1 AND "
+	    SCOPE_SQL_TIP("t");
+
+	memset(t, 0, sizeof(*t));
+	return tt_one(db, scope, sql, public_id, tt_fill_tip, t);
+}
+
+/* Whether the one-parameter query finds a row for text. */
+static enum storage_status
+tt_exists(struct db *db, const char *sql, const char *text, bool *found)
+{
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	int r;
+
+	*found = false;
+	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r == SQLITE_ROW)
+		*found = true;
+	else if (r != SQLITE_DONE)
+		return db_status_from_sqlite(r);
+	return STORAGE_OK;
+}
+
+/* The tip_events row and the audit entry of a change. */
+static enum storage_status
+tt_record(struct db *db, const struct tip_triage_actor *a, int64_t tip_id,
+    const char *public_id, const char *kind, const char *detail)
+{
+	static const char sql[] =
+	    "INSERT INTO tip_events (tip_id, user_id, at, kind, detail)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)";
+	char action[48];
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+
+	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, tip_id);
+	if (a->user_id > 0)
+		sqlite3_bind_int64(st, 2, a->user_id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, a->now);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+	if ((rc = tt_run(db, st)) != STORAGE_OK)
+		return rc;
+	(void)snprintf(action, sizeof(action), "tip.%s", kind);
+	return audit_append(db, a->now, a->login, action, public_id, detail);
+}
+
+/* Commit, or roll back on failure; returns the outcome. */
+static enum storage_status
+tt_end(struct db *db, enum storage_status rc)
+{
+	if (rc == STORAGE_OK && (rc = db_commit(db)) == STORAGE_OK)
+		return STORAGE_OK;
+	db_rollback(db);
+	return rc;
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_route(struct db *db, const struct scope *scope,
+    const struct tip_triage_actor *a, const char *public_id,
+    const char *bureau, const char *reason, char *old_bureau,
+    enum tip_triage_why *why)
+{
+	static const char sql[] =
+	    "UPDATE tips AS t SET bureau = ?1, route_reason = ?2,"
+	    " needs_review = 0, updated_at = ?3 WHERE t.id = ?4 AND "
+	    SCOPE_SQL_TIP("t");
+	char detail[TT_DETAIL_MAX], rr[TT_DETAIL_MAX];
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	struct tt_tip t;
+	bool found;
+
+	*why = TIP_TRIAGE_WHY_NONE;
+	if (bureau == NULL || reason == NULL || reason[0] == '\0' ||
+	    strlen(reason) > TIP_TRIAGE_TEXT_MAX)
+		return STORAGE_ERR_INVALID;
+	if ((rc = db_begin(db)) != STORAGE_OK)
+		return rc;
+	if ((rc = tt_find(db, scope, public_id, &t)) != STORAGE_OK)
+		return tt_end(db, rc);
+	if ((rc = tt_exists(db, "SELECT 1 FROM bureaus WHERE code = ?1",
+	    bureau, &found)) != STORAGE_OK)
+		return tt_end(db, rc);
+	if (!found) {
+		*why = TIP_TRIAGE_WHY_BUREAU;
+		return tt_end(db, STORAGE_ERR_INVALID);
+	}
+	(void)snprintf(detail, sizeof(detail), "%s -> %s: %s", t.bureau,
+	    bureau, reason);
+	(void)snprintf(rr, sizeof(rr), "%s 改派（%s → %s）：%s",
+	    a->login != NULL ? a->login : "", t.bureau, bureau, reason);
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
+		return tt_end(db, rc);
+	sqlite3_bind_text(st, 1, bureau, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, a->now);
+	sqlite3_bind_int64(st, 4, t.id);
+	if ((rc = tt_run(db, st)) != STORAGE_OK)
+		return tt_end(db, rc);
+	rc = tt_record(db, a, t.id, public_id, "route", detail);
+	if (rc == STORAGE_OK && old_bureau != NULL)
+		(void)snprintf(old_bureau, TIP_TRIAGE_CODE_MAX, "%s", t.bureau);
+	return tt_end(db, rc);
+}
+
+/* Whether the status is one triage sets (not one a case drives). */
+static bool
+tt_is_triage_status(const char *s)
+{
+	return strcmp(s, "received") == 0 || strcmp(s, "triaged") == 0 ||
+	    strcmp(s, "invalid") == 0 || strcmp(s, "transferred") == 0;
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_status(struct db *db, const struct scope *scope,
+    const struct tip_triage_actor *a, const char *public_id,
+    const char *status, const char *note, const char *duplicate_of,
+    char *old_status, enum tip_triage_why *why)
+{
+	static const char sql[] =
+	    "UPDATE tips AS t SET status = ?1, duplicate_of = ?2,"
+	    " needs_review = 0, updated_at = ?3 WHERE t.id = ?4 AND "
+	    SCOPE_SQL_TIP("t");
+	char detail[TT_DETAIL_MAX];
+	const char *kind;
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	struct tt_tip t, dup;
+	bool has_note = note != NULL && note[0] != '\0';
+
+	*why = TIP_TRIAGE_WHY_NONE;
+	if (status == NULL || !tt_is_triage_status(status) ||
+	    strcmp(status, "received") == 0 ||
+	    (duplicate_of != NULL && strcmp(status, "invalid") != 0) ||
+	    (note != NULL && strlen(note) > TIP_TRIAGE_TEXT_MAX))
+		return STORAGE_ERR_INVALID;
+	if (duplicate_of != NULL)
+		kind = "duplicate";
+	else if (strcmp(status, "triaged") == 0)
+		kind = "confirm";
+	else
+		kind = status;
+	if ((rc = db_begin(db)) != STORAGE_OK)
+		return rc;
+	if ((rc = tt_find(db, scope, public_id, &t)) != STORAGE_OK)
+		return tt_end(db, rc);
+	if (!tt_is_triage_status(t.status)) {
+		*why = TIP_TRIAGE_WHY_STATE;
+		if (old_status != NULL)
+			(void)snprintf(old_status, 16, "%s", t.status);
+		return tt_end(db, STORAGE_ERR_INVALID);
+	}
+	memset(&dup, 0, sizeof(dup));
+	if (duplicate_of != NULL) {
+		rc = tt_find(db, scope, duplicate_of, &dup);
+		if (rc == STORAGE_ERR_NOTFOUND) {
+			*why = TIP_TRIAGE_WHY_DUPLICATE;
+			return tt_end(db, STORAGE_ERR_INVALID);
+		}
+		if (rc != STORAGE_OK)
+			return tt_end(db, rc);
+		if (dup.id == t.id) {
+			*why = TIP_TRIAGE_WHY_SELF;
+			return tt_end(db, STORAGE_ERR_INVALID);
+		}
+		(void)snprintf(detail, sizeof(detail), "%s -> %s, duplicate of "
+		    "%s%s%s", t.status, status, duplicate_of,
+		    has_note ? ": " : "", has_note ? note : "");
+	} else
+		(void)snprintf(detail, sizeof(detail), "%s -> %s%s%s",
+		    t.status, status, has_note ? ": " : "",
+		    has_note ? note : "");
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
+		return tt_end(db, rc);
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	if (dup.id > 0)
+		sqlite3_bind_int64(st, 2, dup.id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, a->now);
+	sqlite3_bind_int64(st, 4, t.id);
+	if ((rc = tt_run(db, st)) != STORAGE_OK)
+		return tt_end(db, rc);
+	rc = tt_record(db, a, t.id, public_id, kind, detail);
+	if (rc == STORAGE_OK && old_status != NULL)
+		(void)snprintf(old_status, 16, "%s", t.status);
+	return tt_end(db, rc);
+}
+
+/*
+ * The registry row named by text: a decimal row id or a unified social
+ * credit code.  *id 0 when there is none.
+ */
+static enum storage_status
+tt_institution(struct db *db, const char *text, int64_t *id)
+{
+	static const char sql[] =
+	    "SELECT id FROM institutions WHERE CAST(id AS TEXT) = ?1"
+	    " OR credit_code = upper(?1)";
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	int r;
+
+	*id = 0;
+	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? STORAGE_OK :
+	    db_status_from_sqlite(r);
+}
+
+/* Append "; name: old -> new" to detail. */
+static void
+tt_change(char *detail, size_t len, const char *name, const char *old,
+    const char *new)
+{
+	size_t n = strlen(detail);
+
+	(void)snprintf(detail + n, len - n, "%s%s: %s -> %s", n > 0 ? "; " :
+	    "", name, old[0] ? old : "-", new);
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_classify(struct db *db, const struct scope *scope,
+    const struct tip_triage_actor *a, const char *public_id,
+    const char *domain, const char *violation, const char *institution,
+    enum tip_triage_why *why)
+{
+	static const char sql[] =
+	    "UPDATE tips AS t SET domain = coalesce(?1, t.domain),"
+	    " violation = coalesce(?2, t.violation),"
+	    " institution_id = coalesce(?3, t.institution_id),"
+	    " updated_at = ?4 WHERE t.id = ?5 AND " SCOPE_SQL_TIP("t");
+	char detail[TT_DETAIL_MAX] = "", oldi[24], newi[24];
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	struct tt_tip t;
+	int64_t inst = 0;
+	bool found;
+
+	*why = TIP_TRIAGE_WHY_NONE;
+	if (domain == NULL && violation == NULL && institution == NULL)
+		return STORAGE_ERR_INVALID;
+	if ((rc = db_begin(db)) != STORAGE_OK)
+		return rc;
+	if ((rc = tt_find(db, scope, public_id, &t)) != STORAGE_OK)
+		return tt_end(db, rc);
+	if (domain != NULL) {
+		if ((rc = tt_exists(db, "SELECT 1 FROM domains WHERE code = ?1",
+		    domain, &found)) != STORAGE_OK)
+			return tt_end(db, rc);
+		if (!found) {
+			*why = TIP_TRIAGE_WHY_DOMAIN;
+			return tt_end(db, STORAGE_ERR_INVALID);
+		}
+		tt_change(detail, sizeof(detail), "domain", t.domain, domain);
+	}
+	if (violation != NULL) {
+		if ((rc = tt_exists(db, "SELECT 1 FROM violation_types WHERE "
+		    "code = ?1", violation, &found)) != STORAGE_OK)
+			return tt_end(db, rc);
+		if (!found) {
+			*why = TIP_TRIAGE_WHY_VIOLATION;
+			return tt_end(db, STORAGE_ERR_INVALID);
+		}
+		tt_change(detail, sizeof(detail), "violation", t.violation,
+		    violation);
+	}
+	if (institution != NULL) {
+		if ((rc = tt_institution(db, institution, &inst)) !=
+		    STORAGE_OK)
+			return tt_end(db, rc);
+		if (inst == 0) {
+			*why = TIP_TRIAGE_WHY_INSTITUTION;
+			return tt_end(db, STORAGE_ERR_INVALID);
+		}
+		(void)snprintf(oldi, sizeof(oldi), "%lld",
+		    (long long)t.institution_id);
+		(void)snprintf(newi, sizeof(newi), "%lld", (long long)inst);
+		tt_change(detail, sizeof(detail), "institution",
+		    t.institution_id > 0 ? oldi : "", newi);
+	}
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
+		return tt_end(db, rc);
+	if (domain != NULL)
+		sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	if (violation != NULL)
+		sqlite3_bind_text(st, 2, violation, -1, SQLITE_STATIC);
+	if (inst > 0)
+		sqlite3_bind_int64(st, 3, inst);
+	sqlite3_bind_int64(st, 4, a->now);
+	sqlite3_bind_int64(st, 5, t.id);
+	if ((rc = tt_run(db, st)) != STORAGE_OK)
+		return tt_end(db, rc);
+	return tt_end(db, tt_record(db, a, t.id, public_id, "classify",
+	    detail));
+}
+
+static void
+tt_fill_facts(sqlite3_stmt *st, void *arg)
+{
+	struct tip_triage_facts *f = arg;
+
+	f->id = sqlite3_column_int64(st, 0);
+	f->institution_id = sqlite3_column_int64(st, 1);
+	scope_column_text(f->institution_name, sizeof(f->institution_name),
+	    st, 2);
+	scope_column_text(f->credit_code, sizeof(f->credit_code), st, 3);
+	scope_column_text(f->duplicate_of, sizeof(f->duplicate_of), st, 4);
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_facts(struct db *db, const struct scope *scope,
+    const char *public_id, struct tip_triage_facts *out)
+{
+	static const char sql[] =
+	    "SELECT t.id, t.institution_id, i.name, i.credit_code, d.public_id"
+	    " FROM tips t LEFT JOIN institutions i ON i.id = t.institution_id"
+	    " LEFT JOIN tips d ON d.id = t.duplicate_of"
+	    " WHERE t.public_id = ?1 AND " SCOPE_SQL_TIP("t");
+
+	memset(out, 0, sizeof(*out));
+	return tt_one(db, scope, sql, public_id, tt_fill_facts, out);
+}
+
+/*
+ * Run the scoped query sql for tip row tip_id (?1; ?2, when the query has
+ * it, is TIP_TRIAGE_RELATED_MAX) and hand each row to row, which returns
+ * non-zero to stop.
+ */
+static enum storage_status
+tt_each(struct db *db, const struct scope *scope, const char *sql,
+    int64_t tip_id, int (*row)(sqlite3_stmt *st, void *arg), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	int r;
+
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, tip_id);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int(st, 2, TIP_TRIAGE_RELATED_MAX);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, arg) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(r);
+}
+
+/* The caller's callback and argument, for the row adapters below. */
+struct tt_walk {
+	int (*event)(void *arg, const struct tip_triage_event *e);
+	int (*related)(void *arg, const struct tip_triage_related *r);
+	int (*kase)(void *arg, const struct tip_triage_case *c);
+	void *arg;
+	size_t n;
+};
+
+static int
+tt_event_row(sqlite3_stmt *st, void *arg)
+{
+	struct tt_walk *wk = arg;
+	struct tip_triage_event e;
+
+	e.at = sqlite3_column_int64(st, 0);
+	e.login = (const char *)sqlite3_column_text(st, 1);
+	e.kind = (const char *)sqlite3_column_text(st, 2);
+	e.detail = (const char *)sqlite3_column_text(st, 3);
+	if (e.kind == NULL)
+		e.kind = "";
+	return wk->event(wk->arg, &e);
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_events(struct db *db, const struct scope *scope, int64_t tip_id,
+    int (*cb)(void *arg, const struct tip_triage_event *e), void *arg)
+{
+	static const char sql[] =
+	    "SELECT e.at, u.login, e.kind, e.detail FROM tip_events e"
+	    " JOIN tips t ON t.id = e.tip_id LEFT JOIN users u ON"
+	    " u.id = e.user_id WHERE t.id = ?1 AND " SCOPE_SQL_TIP("t")
+	    " ORDER BY e.at, e.id";
+	struct tt_walk wk = { .event = cb, .arg = arg };
+
+	return tt_each(db, scope, sql, tip_id, tt_event_row, &wk);
+}
+
+/*
+ * The relatives of tip ?1 (itself in scope) with the reason bits, as
+ * (rel.id, why) rows; pasted into the list and the count.  Both the tip
+ * and each relative are bounded by the scope.
+ */
+#define TT_RELATED_CTE \
+	"WITH me AS (SELECT t.id, t.institution_id, t.duplicate_of" \
+	"  FROM tips t WHERE t.id = ?1 AND " SCOPE_SQL_TIP("t") ")," \
+	" rel(id, why) AS (" \
+	"  SELECT o.id, 1 FROM me JOIN tips o ON" \
+	"   o.institution_id = me.institution_id AND o.id <> me.id" \
+	"  UNION SELECT a2.tip_id, 2 FROM me JOIN attachments a1 ON" \
+	"   a1.tip_id = me.id JOIN attachments a2 ON" \
+	"   a2.content_mac = a1.content_mac AND a2.tip_id <> me.id" \
+	"  UNION SELECT r2.tip_id, 4 FROM me JOIN tip_report_numbers r1 ON" \
+	"   r1.tip_id = me.id JOIN tip_report_numbers r2 ON" \
+	"   r2.number_mac = r1.number_mac AND r2.tip_id <> me.id" \
+	"  UNION SELECT o.id, 8 FROM me JOIN tips o ON" \
+	"   (o.id = me.duplicate_of OR o.duplicate_of = me.id)" \
+	"   AND o.id <> me.id)"
+
+static int
+tt_related_row(sqlite3_stmt *st, void *arg)
+{
+	struct tt_walk *wk = arg;
+	struct tip_triage_related rel;
+
+	memset(&rel, 0, sizeof(rel));
+	scope_column_text(rel.public_id, sizeof(rel.public_id), st, 0);
+	scope_column_text(rel.status, sizeof(rel.status), st, 1);
+	scope_column_text(rel.bureau, sizeof(rel.bureau), st, 2);
+	rel.reasons = (unsigned)sqlite3_column_int(st, 3);
+	wk->n++;
+	return wk->related != NULL ? wk->related(wk->arg, &rel) : 0;
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_related(struct db *db, const struct scope *scope, int64_t tip_id,
+    int (*cb)(void *arg, const struct tip_triage_related *r), void *arg,
+    size_t *count)
+{
+	static const char sql[] = TT_RELATED_CTE
+	    " SELECT o.public_id, o.status, o.bureau, sum(rel.why)"
+	    " FROM rel JOIN tips o ON o.id = rel.id WHERE "
+	    SCOPE_SQL_TIP("o") " GROUP BY o.id"
+	    " ORDER BY o.received_at DESC, o.id DESC LIMIT ?2";
+	struct tt_walk wk = { .related = cb, .arg = arg };
+	enum storage_status rc;
+
+	rc = tt_each(db, scope, sql, tip_id, tt_related_row, &wk);
+	if (count != NULL)
+		*count = wk.n;
+	return rc;
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_related_count(struct db *db, const struct scope *scope,
+    int64_t tip_id, long *count)
+{
+	static const char sql[] = TT_RELATED_CTE
+	    " SELECT count(DISTINCT o.id) FROM rel JOIN tips o ON"
+	    " o.id = rel.id WHERE " SCOPE_SQL_TIP("o");
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	int r;
+
+	*count = 0;
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, tip_id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? STORAGE_OK : db_status_from_sqlite(r);
+}
+
+static int
+tt_case_row(sqlite3_stmt *st, void *arg)
+{
+	struct tt_walk *wk = arg;
+	struct tip_triage_case c;
+
+	memset(&c, 0, sizeof(c));
+	scope_column_text(c.public_id, sizeof(c.public_id), st, 0);
+	scope_column_text(c.status, sizeof(c.status), st, 1);
+	scope_column_text(c.bureau, sizeof(c.bureau), st, 2);
+	return wk->kase(wk->arg, &c);
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_open_cases(struct db *db, const struct scope *scope,
+    int64_t tip_id, int (*cb)(void *arg, const struct tip_triage_case *c),
+    void *arg)
+{
+	static const char sql[] =
+	    "SELECT c.public_id, c.status, c.bureau FROM tips t JOIN cases c"
+	    " ON c.institution_id = t.institution_id WHERE t.id = ?1 AND "
+	    SCOPE_SQL_TIP("t") " AND " SCOPE_SQL_TIP("c")
+	    " AND c.status <> 'closed' ORDER BY c.created_at DESC, c.id DESC"
+	    " LIMIT ?2";
+	struct tt_walk wk = { .kase = cb, .arg = arg };
+
+	return tt_each(db, scope, sql, tip_id, tt_case_row, &wk);
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_add_report_macs(struct db *db, int64_t tip_id,
+    const unsigned char (*macs)[TIP_TRIAGE_MAC_BYTES], size_t n)
+{
+	static const char sql[] =
+	    "INSERT OR IGNORE INTO tip_report_numbers (tip_id, number_mac)"
+	    " VALUES (?1, ?2)";
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+
+	if (n == 0)
+		return STORAGE_OK;
+	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, tip_id);
+		sqlite3_bind_blob(st, 2, macs[i], TIP_TRIAGE_MAC_BYTES,
+		    SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = db_status_from_sqlite(sqlite3_extended_errcode(
+			    db_sqlite(db)));
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
