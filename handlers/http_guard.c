@@ -269,9 +269,8 @@ http_guard_check_head(const char *buf, size_t len, http_guard_limit_fn limit,
 	if (have_te)
 		return guard_refuse(out, 411, "chunked request bodies are not "
 		    "accepted; send Content-Length");
-	if (out->content_length > 0 &&
-	    (limit == NULL ||
-	    out->content_length > limit(path, path_len, limit_arg)))
+	out->body_limit = limit == NULL ? 0 : limit(path, path_len, limit_arg);
+	if (out->content_length > out->body_limit)
 		return guard_refuse(out, 413, "request body too large");
 	return HTTP_GUARD_PASS;
 }
@@ -296,6 +295,7 @@ struct http_guard {
 	uint64_t reserved;		/* budget held for the current body */
 	int refused_status;
 	const char *refused_reason;
+	uint64_t refused_limit;		/* a 413's body limit */
 	bool closing;			/* close once the output is flushed */
 	unsigned int undispatched;	/* heads passed on, not yet dispatched */
 	struct evbuffer_cb_entry *flush_cb;	/* on the socket's output */
@@ -463,6 +463,12 @@ http_guard_refused_reason(const struct http_guard *g)
 	return g == NULL || g->refused_reason == NULL ? "" : g->refused_reason;
 }
 
+uint64_t
+http_guard_refused_limit(const struct http_guard *g)
+{
+	return g == NULL || g->refused_status != 413 ? 0 : g->refused_limit;
+}
+
 static void
 guard_deadline_start(struct http_guard *g, int seconds)
 {
@@ -490,6 +496,7 @@ guard_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	g->state = GUARD_STATE_DISCARD;
+	guard_body_drop(g);		/* not kept until the close */
 	metrics_refused(METRICS_REFUSED_DEADLINE);
 	bufferevent_trigger_event(g->bev, BEV_EVENT_READING | BEV_EVENT_TIMEOUT,
 	    BEV_TRIG_DEFER_CALLBACKS);
@@ -674,6 +681,7 @@ guard_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t dst_limit,
 			if (v == HTTP_GUARD_REFUSE) {
 				guard_refuse_conn(g, src, dst, h.status,
 				    h.reason);
+				g->refused_limit = h.body_limit;
 				return BEV_OK;
 			}
 			if (h.content_length > 0) {

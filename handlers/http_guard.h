@@ -68,6 +68,7 @@ struct http_guard_head {
 	uint64_t content_length;	/* 0 when absent */
 	int status;			/* on REFUSE */
 	const char *reason;		/* on REFUSE: a fixed English sentence */
+	uint64_t body_limit;		/* on a 413: the route's limit */
 };
 
 /* Returns the largest body allowed for a request to path[0..len). */
@@ -112,6 +113,8 @@ struct http_guard *http_guard_find(struct bufferevent *bev);
 int http_guard_refused_status(const struct http_guard *g);
 /* The method of a refused request ("-" if unknown), for the log. */
 const char *http_guard_refused_reason(const struct http_guard *g);
+/* The body limit a 413 refusal exceeded (bytes), or 0. */
+uint64_t http_guard_refused_limit(const struct http_guard *g);
 
 /*
  * Move the current request's budget reservation to the caller (who must

@@ -12,7 +12,7 @@
  * gets the 404 every unknown path gets: the page does not exist for them.
  *
  * The request becomes one worker job, which checks the session when the
- * peer is not local and reads the queue depths (two aggregate queries);
+ * peer is not local and reads the queue depths (one aggregate query);
  * the loop thread then adds its own numbers and answers.  A request from
  * elsewhere without a session cookie is answered 404 at once.  Not
  * audited: it shows no tip and no person, and a scraper reads it every

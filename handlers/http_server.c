@@ -36,6 +36,7 @@
 
 #include "handlers/http_guard.h"
 #include "handlers/http_routes.h"
+#include "handlers/http_staff.h"
 #include "handlers/lmtp_server.h"
 #include "service/config.h"
 #include "service/login_throttle.h"
@@ -200,6 +201,8 @@ http_body_limit(const char *path, size_t len, void *arg)
 		return cfg->tip_max;
 	if (path_is(path, len, "/api/v1/mail"))
 		return cfg->mail_max;
+	if (path_is(path, len, "/staff/tips/new"))
+		return HTTP_STAFF_FORM_MAX;
 	if (len >= 5 && memcmp(path, "/api/", 5) == 0)
 		return HTTP_JSON_BODY_MAX;
 	return HTTP_SMALL_BODY_MAX;
@@ -436,9 +439,10 @@ http_reply_error(struct http_req *r, int status, const char *code,
 
 /* Answer a request the guard refused. */
 static void
-http_reply_refused(struct http_req *r, int status, const char *reason)
+http_reply_refused(struct http_req *r, int status, const char *reason,
+    uint64_t limit)
 {
-	char body[160];
+	char body[240];
 	int n;
 
 	if (status == 405)
@@ -446,8 +450,14 @@ http_reply_refused(struct http_req *r, int status, const char *reason)
 	if (status == 503)
 		http_req_add_header(r, "Retry-After", "5");
 	http_req_add_header(r, "Connection", "close");
-	n = snprintf(body, sizeof(body), "%d %s: %s\n", status,
-	    http_reason(status), reason);
+	if (status == 413 && limit > 0)
+		n = snprintf(body, sizeof(body), "%d %s: %s; this address "
+		    "takes at most %llu bytes (%.1f MiB)\n", status,
+		    http_reason(status), reason, (unsigned long long)limit,
+		    (double)limit / (1024.0 * 1024.0));
+	else
+		n = snprintf(body, sizeof(body), "%d %s: %s\n", status,
+		    http_reason(status), reason);
 	http_reply(r, status, "text/plain; charset=utf-8", body,
 	    n < 0 ? 0 : (size_t)n >= sizeof(body) ? sizeof(body) - 1 :
 	    (size_t)n);
@@ -580,7 +590,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	if (refused != 0 && strcmp(raw_path, HTTP_GUARD_REFUSED_PATH) == 0) {
 		r->method = "-";
 		r->route = "(refused)";
-		http_reply_refused(r, refused, http_guard_refused_reason(g));
+		http_reply_refused(r, refused, http_guard_refused_reason(g),
+		    http_guard_refused_limit(g));
 		return;
 	}
 	if (strcmp(r->method, "-") == 0) {

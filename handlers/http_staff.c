@@ -153,8 +153,12 @@ http_staff_parse_body(struct http_staff_job *j)
 	if (j->route->flags & HTTP_STAFF_HTML) {
 		if (len == 0)
 			return true;
-		if (len > HTTP_STAFF_FORM_MAX || !content_type_is(ct,
-		    "application/x-www-form-urlencoded")) {
+		if (len > HTTP_STAFF_FORM_MAX) {
+			http_staff_fail(j, STAFF_INVALID, "too_large", "the "
+			    "form is larger than 256 KiB");
+			return false;
+		}
+		if (!content_type_is(ct, "application/x-www-form-urlencoded")) {
 			http_staff_fail(j, STAFF_INVALID, "invalid", "send the "
 			    "form as application/x-www-form-urlencoded");
 			return false;
@@ -431,6 +435,39 @@ http_staff_clear_cookie(struct http_req *r)
 	    "SameSite=Strict%s", HTTP_STAFF_COOKIE,
 	    env->cfg->cookie_secure ? "; Secure" : "");
 	http_req_add_header(r, "Set-Cookie", v);
+}
+
+/* See http_staff.h. */
+struct evbuffer *
+http_staff_page_new(struct http_staff_job *j, const char *title)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (b == NULL) {
+		http_reply_error(j->r, 503, "unavailable", "out of memory",
+		    NULL);
+		return NULL;
+	}
+	http_staff_page_begin(b, title, &j->user);
+	return b;
+}
+
+/* See http_staff.h. */
+void
+http_staff_page_finish(struct http_staff_job *j, struct evbuffer *b)
+{
+	http_staff_page_end(b);
+	http_staff_page_reply(j->r, 200, b);
+	evbuffer_free(b);
+}
+
+/* See http_staff.h. */
+void
+http_staff_put_fact(struct evbuffer *b, const char *label, const char *value)
+{
+	evbuffer_add_printf(b, "<dt>%s</dt><dd>", label);
+	http_html_escape(b, value != NULL && value[0] != '\0' ? value : "—");
+	evbuffer_add_printf(b, "</dd>");
 }
 
 /* See http_staff.h. */

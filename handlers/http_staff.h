@@ -37,7 +37,10 @@
 
 #define HTTP_STAFF_COOKIE "tipline_session"
 #define HTTP_STAFF_PARAM_MAX 128
-#define HTTP_STAFF_FORM_MAX (64 * 1024)
+/* The largest staff form: the 12315 entry page, whose details (20 000
+ * characters) take up to 9 bytes each URL-encoded; the guard holds every
+ * other staff page to 64 KiB (http_server.c, http_body_limit). */
+#define HTTP_STAFF_FORM_MAX (256 * 1024)
 
 struct service_worker;
 struct evbuffer;
@@ -156,6 +159,18 @@ void http_staff_page_end(struct evbuffer *b);
 /* Reply the page in b (freed by the caller) with status. */
 void http_staff_page_reply(struct http_req *r, int status,
     struct evbuffer *b);
+/*
+ * A new page for job j, begun (http_staff_page_begin() with j's user); NULL
+ * when out of memory, and j is answered already.
+ */
+struct evbuffer *http_staff_page_new(struct http_staff_job *j,
+    const char *title);
+/* End page b of job j, reply it with 200 and free b. */
+void http_staff_page_finish(struct http_staff_job *j, struct evbuffer *b);
+/* Append one <dt>label</dt><dd>value</dd> of a list of facts ("—" when
+ * value is NULL or ""). */
+void http_staff_put_fact(struct evbuffer *b, const char *label,
+    const char *value);
 /* A string member of a document, "" if absent or not a string. */
 const char *http_staff_doc_str(json_t *o, const char *key);
 /* Append a string member of a document, HTML-escaped. */

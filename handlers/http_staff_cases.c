@@ -155,36 +155,18 @@ enum cases_op {
 	CASES_OP_CASE_DEADLINE,
 };
 
-/* Which op a route is: its name's last part after "staff.cases.". */
-static enum cases_op
-cases_op_of(const struct http_staff_job *j)
-{
-	static const struct {
-		const char *suffix;
-		enum cases_op op;
-	} ops[] = {
-		{ "create", CASES_OP_CREATE }, { "link", CASES_OP_LINK },
-		{ "unlink", CASES_OP_UNLINK }, { "status", CASES_OP_STATUS },
-		{ "outcome", CASES_OP_OUTCOME },
-		{ "message", CASES_OP_MESSAGE },
-		{ "notice", CASES_OP_NOTICE },
-		{ "tipdeadline", CASES_OP_TIP_DEADLINE },
-		{ "casedeadline", CASES_OP_CASE_DEADLINE },
-	};
-	const char *name = strrchr(j->route->name, '.');
-
-	name = name != NULL ? name + 1 : j->route->name;
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strcmp(name, ops[i].suffix) == 0)
-			return ops[i].op;
-	return CASES_OP_CREATE;
-}
+/* A change route and its kind (j->route points at the first member). */
+struct cases_route {
+	struct http_staff_route route;
+	enum cases_op op;
+};
 
 static void
 cases_change_work(struct service_worker *w, struct http_staff_job *j)
 {
 	const struct staff_user *u = &j->user;
 	const char *id = j->params[0];
+	enum cases_op op = ((const struct cases_route *)j->route)->op;
 	char msg[STAFF_MSG_MAX] = "";
 	enum staff_status st;
 	json_t *body = cases_body(j);
@@ -194,7 +176,7 @@ cases_change_work(struct service_worker *w, struct http_staff_job *j)
 		    "out of memory");
 		return;
 	}
-	switch (cases_op_of(j)) {
+	switch (op) {
 	case CASES_OP_CREATE:
 		st = cases_create(w, u, body, &j->out, msg, sizeof(msg));
 		break;
@@ -219,7 +201,7 @@ cases_change_work(struct service_worker *w, struct http_staff_job *j)
 		break;
 	case CASES_OP_TIP_DEADLINE:
 	case CASES_OP_CASE_DEADLINE:
-		st = cases_deadline_event(w, u, id, cases_op_of(j) ==
+		st = cases_deadline_event(w, u, id, op ==
 		    CASES_OP_CASE_DEADLINE, body, &j->out, msg, sizeof(msg));
 		break;
 	default:
@@ -232,31 +214,44 @@ cases_change_work(struct service_worker *w, struct http_staff_job *j)
 
 /* ---- routes: changes --------------------------------------------------- */
 
-#define CASES_API(var, name, done) \
-	static const struct http_staff_route var = { name, STAFF_ROLES_TIPS, \
-	    0, cases_change_work, done }
-#define CASES_FORM(var, name, done) \
-	static const struct http_staff_route var = { name, STAFF_ROLES_TIPS, \
-	    HTTP_STAFF_HTML, cases_change_work, done }
+#define CASES_API(var, name, op, done) \
+	static const struct cases_route var = { { name, STAFF_ROLES_TIPS, \
+	    0, cases_change_work, done }, op }
+#define CASES_FORM(var, name, op, done) \
+	static const struct cases_route var = { { name, STAFF_ROLES_TIPS, \
+	    HTTP_STAFF_HTML, cases_change_work, done }, op }
 
 static void cases_create_page_done(struct http_staff_job *j);
 
-CASES_API(api_create, "staff.cases.create", cases_api_done_201);
-CASES_API(api_link, "staff.cases.link", cases_api_done_200);
-CASES_API(api_unlink, "staff.cases.unlink", cases_api_done_200);
-CASES_API(api_status, "staff.cases.status", cases_api_done_200);
-CASES_API(api_outcome, "staff.cases.outcome", cases_api_done_200);
-CASES_API(api_message, "staff.cases.message", cases_api_done_201);
-CASES_API(api_notice, "staff.cases.notice", cases_api_done_200);
-CASES_API(api_tip_deadline, "staff.cases.tipdeadline", cases_api_done_201);
-CASES_API(api_case_deadline, "staff.cases.casedeadline",
+CASES_API(api_create, "staff.cases.create", CASES_OP_CREATE,
     cases_api_done_201);
-CASES_FORM(page_create, "staff.cases.page.create", cases_create_page_done);
-CASES_FORM(page_link, "staff.cases.page.link", cases_page_done);
-CASES_FORM(page_unlink, "staff.cases.page.unlink", cases_page_done);
-CASES_FORM(page_status, "staff.cases.page.status", cases_page_done);
-CASES_FORM(page_outcome, "staff.cases.page.outcome", cases_page_done);
-CASES_FORM(page_message, "staff.cases.page.message", cases_page_done);
+CASES_API(api_link, "staff.cases.link", CASES_OP_LINK, cases_api_done_200);
+CASES_API(api_unlink, "staff.cases.unlink", CASES_OP_UNLINK,
+    cases_api_done_200);
+CASES_API(api_status, "staff.cases.status", CASES_OP_STATUS,
+    cases_api_done_200);
+CASES_API(api_outcome, "staff.cases.outcome", CASES_OP_OUTCOME,
+    cases_api_done_200);
+CASES_API(api_message, "staff.cases.message", CASES_OP_MESSAGE,
+    cases_api_done_201);
+CASES_API(api_notice, "staff.cases.notice", CASES_OP_NOTICE,
+    cases_api_done_200);
+CASES_API(api_tip_deadline, "staff.cases.tipdeadline",
+    CASES_OP_TIP_DEADLINE, cases_api_done_201);
+CASES_API(api_case_deadline, "staff.cases.casedeadline",
+    CASES_OP_CASE_DEADLINE, cases_api_done_201);
+CASES_FORM(page_create, "staff.cases.page.create", CASES_OP_CREATE,
+    cases_create_page_done);
+CASES_FORM(page_link, "staff.cases.page.link", CASES_OP_LINK,
+    cases_page_done);
+CASES_FORM(page_unlink, "staff.cases.page.unlink", CASES_OP_UNLINK,
+    cases_page_done);
+CASES_FORM(page_status, "staff.cases.page.status", CASES_OP_STATUS,
+    cases_page_done);
+CASES_FORM(page_outcome, "staff.cases.page.outcome", CASES_OP_OUTCOME,
+    cases_page_done);
+CASES_FORM(page_message, "staff.cases.page.message", CASES_OP_MESSAGE,
+    cases_page_done);
 
 static void
 cases_create_page_done(struct http_staff_job *j)
@@ -265,6 +260,13 @@ cases_create_page_done(struct http_staff_job *j)
 }
 
 /* ---- routes: the list -------------------------------------------------- */
+
+/* A read route as JSON (api) and as a page (page, drawn by page_done). */
+#define CASES_READ(api, page, name, work, page_done) \
+	static const struct http_staff_route api = { name, STAFF_ROLES_TIPS, \
+	    0, work, cases_api_done_200 }; \
+	static const struct http_staff_route page = { name ".page", \
+	    STAFF_ROLES_TIPS, HTTP_STAFF_HTML, work, page_done }
 
 static void
 cases_list_work(struct service_worker *w, struct http_staff_job *j)
@@ -294,6 +296,17 @@ put_filter(struct evbuffer *b, const char *name, const char *label,
 	evbuffer_add_printf(b, "\"> ");
 }
 
+/* <a href="/staff/{dir}/{id}">{id}</a>, id being member key of o. */
+static void
+put_link(struct evbuffer *b, const char *dir, json_t *o, const char *key)
+{
+	evbuffer_add_printf(b, "<a href=\"/staff/%s/", dir);
+	http_staff_put_str(b, o, key);
+	evbuffer_add_printf(b, "\">");
+	http_staff_put_str(b, o, key);
+	evbuffer_add_printf(b, "</a>");
+}
+
 /* The money of an outcome as "yuan 元 (万元 万元)". */
 static void
 put_money(struct evbuffer *b, json_t *outcome, const char *name)
@@ -311,18 +324,14 @@ put_money(struct evbuffer *b, json_t *outcome, const char *name)
 static void
 cases_list_html_done(struct http_staff_job *j)
 {
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b;
 	json_t *cases = json_object_get(j->out, "cases"), *c, *next;
 	const char *status = http_staff_query(j, "status");
 	const char *overdue = http_staff_query(j, "overdue");
 	size_t i;
 
-	if (b == NULL) {
-		http_reply_error(j->r, 503, "unavailable", "out of memory",
-		    NULL);
+	if ((b = http_staff_page_new(j, "案件 Cases")) == NULL)
 		return;
-	}
-	http_staff_page_begin(b, "案件 Cases", &j->user);
 	evbuffer_add_printf(b, "<h1>案件 <span lang=\"en\">Cases</span></h1>"
 	    "<p><a href=\"/staff/overdue\">超期清单 Overdue list</a></p>"
 	    "<form method=\"get\" action=\"/staff/cases\" class=\"filters\">");
@@ -356,12 +365,9 @@ cases_list_html_done(struct http_staff_job *j)
 		json_array_foreach(cases, i, c) {
 			json_t *out = json_object_get(c, "outcome");
 
-			evbuffer_add_printf(b, "<tr><td><a href=\"/staff/"
-			    "cases/");
-			http_staff_put_str(b, c, "id");
-			evbuffer_add_printf(b, "\">");
-			http_staff_put_str(b, c, "id");
-			evbuffer_add_printf(b, "</a></td><td>");
+			evbuffer_add_printf(b, "<tr><td>");
+			put_link(b, "cases", c, "id");
+			evbuffer_add_printf(b, "</td><td>");
 			http_html_escape(b, cases_status_label(http_staff_doc_str(c,
 			    "status")));
 			evbuffer_add_printf(b, "</td><td>");
@@ -397,20 +403,11 @@ cases_list_html_done(struct http_staff_job *j)
 		http_staff_put_query_arg(b, "cursor", json_string_value(next));
 		evbuffer_add_printf(b, "\">下一页 Next page</a></p>");
 	}
-	http_staff_page_end(b);
-	http_staff_page_reply(j->r, 200, b);
-	evbuffer_free(b);
+	http_staff_page_finish(j, b);
 }
 
-static const struct http_staff_route api_list = {
-	"staff.cases.list", STAFF_ROLES_TIPS, 0,
-	cases_list_work, cases_api_done_200,
-};
-
-static const struct http_staff_route page_list = {
-	"staff.cases.list.page", STAFF_ROLES_TIPS, HTTP_STAFF_HTML,
-	cases_list_work, cases_list_html_done,
-};
+CASES_READ(api_list, page_list, "staff.cases.list", cases_list_work,
+    cases_list_html_done);
 
 /* ---- one case ---------------------------------------------------------- */
 
@@ -421,34 +418,30 @@ cases_detail_work(struct service_worker *w, struct http_staff_job *j)
 	    "no such case");
 }
 
-static void
-put_fact(struct evbuffer *b, const char *label, const char *value)
-{
-	evbuffer_add_printf(b, "<dt>%s</dt><dd>", label);
-	http_html_escape(b, value != NULL && value[0] ? value : "—");
-	evbuffer_add_printf(b, "</dd>");
-}
-
 static const char *
 yes_no(json_t *o, const char *key)
 {
 	return json_is_true(json_object_get(o, key)) ? "是 Yes" : "否 No";
 }
 
-/* See http_staff_cases.h. */
-void
-http_staff_cases_put_deadlines(struct evbuffer *b, json_t *deadlines,
-    const char *warning)
+/* The calendar warning of document doc, when it has one. */
+static void
+put_calendar_warning(struct evbuffer *b, json_t *doc)
+{
+	if (!json_is_string(json_object_get(doc, "calendar_warning")))
+		return;
+	evbuffer_add_printf(b, "<p class=\"warning\" id=\"calendar-warning\">");
+	http_staff_put_str(b, doc, "calendar_warning");
+	evbuffer_add_printf(b, "</p>");
+}
+
+/* A table of the deadlines (the "deadlines" array of a tip document). */
+static void
+put_deadlines(struct evbuffer *b, json_t *deadlines)
 {
 	json_t *d;
 	size_t i;
 
-	if (warning != NULL && warning[0] != '\0') {
-		evbuffer_add_printf(b, "<p class=\"warning\" "
-		    "id=\"calendar-warning\">");
-		http_html_escape(b, warning);
-		evbuffer_add_printf(b, "</p>");
-	}
 	if (json_array_size(deadlines) == 0) {
 		evbuffer_add_printf(b, "<p>无期限 No deadlines</p>");
 		return;
@@ -587,44 +580,35 @@ cases_detail_forms(struct evbuffer *b, json_t *d, const struct staff_user *u)
 static void
 cases_detail_html_done(struct http_staff_job *j)
 {
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b;
 	json_t *d = j->out, *f = json_object_get(d, "findings"), *t, *e;
 	json_t *out = json_object_get(d, "outcome"), *joint;
 	size_t i;
 
-	if (b == NULL) {
-		http_reply_error(j->r, 503, "unavailable", "out of memory",
-		    NULL);
+	if ((b = http_staff_page_new(j, http_staff_doc_str(d, "id"))) == NULL)
 		return;
-	}
-	http_staff_page_begin(b, http_staff_doc_str(d, "id"), &j->user);
 	evbuffer_add_printf(b, "<h1>案件 <span lang=\"en\">Case</span> <span "
 	    "id=\"case-id\">");
 	http_staff_put_str(b, d, "id");
 	evbuffer_add_printf(b, "</span></h1>");
-	if (json_is_string(json_object_get(d, "calendar_warning"))) {
-		evbuffer_add_printf(b, "<p class=\"warning\" id=\"calendar-"
-		    "warning\">");
-		http_staff_put_str(b, d, "calendar_warning");
-		evbuffer_add_printf(b, "</p>");
-	}
+	put_calendar_warning(b, d);
 	evbuffer_add_printf(b, "<dl class=\"facts\"><dt>状态 Status</dt><dd "
 	    "id=\"case-status\">");
 	http_html_escape(b, cases_status_label(http_staff_doc_str(d,
 	    "status")));
 	evbuffer_add_printf(b, "</dd>");
-	put_fact(b, "被检查机构 Institution", http_staff_doc_str(json_object_get(d,
+	http_staff_put_fact(b, "被检查机构 Institution", http_staff_doc_str(json_object_get(d,
 	    "institution"), "name"));
-	put_fact(b, "承办单位 Bureau", http_staff_doc_str(d, "bureau"));
-	put_fact(b, "专项行动 Campaign", http_staff_doc_str(d, "campaign"));
-	put_fact(b, "领域 Domain", http_staff_doc_str(d, "domain"));
-	put_fact(b, "立案日期 Filed on", http_staff_doc_str(d, "filed_on"));
-	put_fact(b, "不予立案日期 Not filed on", http_staff_doc_str(d,
+	http_staff_put_fact(b, "承办单位 Bureau", http_staff_doc_str(d, "bureau"));
+	http_staff_put_fact(b, "专项行动 Campaign", http_staff_doc_str(d, "campaign"));
+	http_staff_put_fact(b, "领域 Domain", http_staff_doc_str(d, "domain"));
+	http_staff_put_fact(b, "立案日期 Filed on", http_staff_doc_str(d, "filed_on"));
+	http_staff_put_fact(b, "不予立案日期 Not filed on", http_staff_doc_str(d,
 	    "not_filed_on"));
-	put_fact(b, "不予立案理由 Reason not filed", http_staff_doc_str(d,
+	http_staff_put_fact(b, "不予立案理由 Reason not filed", http_staff_doc_str(d,
 	    "not_filed_reason"));
-	put_fact(b, "决定日期 Decided on", http_staff_doc_str(d, "decided_on"));
-	put_fact(b, "结案日期 Closed on", http_staff_doc_str(d, "closed_on"));
+	http_staff_put_fact(b, "决定日期 Decided on", http_staff_doc_str(d, "decided_on"));
+	http_staff_put_fact(b, "结案日期 Closed on", http_staff_doc_str(d, "closed_on"));
 	evbuffer_add_printf(b, "<dt>部门联合情况 Joint departments</dt><dd>");
 	joint = json_object_get(d, "joint_departments");
 	json_array_foreach(joint, i, e) {
@@ -634,7 +618,7 @@ cases_detail_html_done(struct http_staff_job *j)
 	}
 	evbuffer_add_printf(b, "%s</dd>", json_array_size(joint) == 0 ? "—" :
 	    "");
-	put_fact(b, "存在违法违规行为 Violation found", yes_no(f,
+	http_staff_put_fact(b, "存在违法违规行为 Violation found", yes_no(f,
 	    "violation_found"));
 	evbuffer_add_printf(b, "<dt>出具不实/虚假报告 False or inaccurate "
 	    "report</dt><dd>%s ", json_integer_value(json_object_get(f,
@@ -643,30 +627,27 @@ cases_detail_html_done(struct http_staff_job *j)
 	    "否 No");
 	http_staff_put_str(b, f, "false_report_kind");
 	evbuffer_add_printf(b, "</dd>");
-	put_fact(b, "责令改正 Ordered to rectify", yes_no(out,
+	http_staff_put_fact(b, "责令改正 Ordered to rectify", yes_no(out,
 	    "rectify_ordered"));
-	put_fact(b, "撤销/注销 Qualification revoked", yes_no(out,
+	http_staff_put_fact(b, "撤销/注销 Qualification revoked", yes_no(out,
 	    "qualification_revoked"));
 	evbuffer_add_printf(b, "<dt>罚款 Fines</dt><dd id=\"fines\">");
 	put_money(b, out, "fines");
 	evbuffer_add_printf(b, "</dd><dt>没收 Confiscations</dt><dd>");
 	put_money(b, out, "confiscated");
 	evbuffer_add_printf(b, "</dd>");
-	put_fact(b, "移送公安司法机关 Referred to police", yes_no(out,
+	http_staff_put_fact(b, "移送公安司法机关 Referred to police", yes_no(out,
 	    "referred_police"));
-	put_fact(b, "严重违法失信 Seriously dishonest", yes_no(out,
+	http_staff_put_fact(b, "严重违法失信 Seriously dishonest", yes_no(out,
 	    "seriously_dishonest"));
-	put_fact(b, "信用公示日期 Credit published on", http_staff_doc_str(out,
+	http_staff_put_fact(b, "信用公示日期 Credit published on", http_staff_doc_str(out,
 	    "credit_published_on"));
 	evbuffer_add_printf(b, "</dl><h2>举报与期限 <span lang=\"en\">Tips "
 	    "and deadlines</span></h2>");
 	json_array_foreach(json_object_get(d, "tips"), i, t) {
-		evbuffer_add_printf(b, "<section class=\"case-tip\"><h3><a "
-		    "href=\"/staff/tips/");
-		http_staff_put_str(b, t, "id");
-		evbuffer_add_printf(b, "\">");
-		http_staff_put_str(b, t, "id");
-		evbuffer_add_printf(b, "</a> · ");
+		evbuffer_add_printf(b, "<section class=\"case-tip\"><h3>");
+		put_link(b, "tips", t, "id");
+		evbuffer_add_printf(b, " · ");
 		http_staff_put_str(b, t, "status");
 		evbuffer_add_printf(b, " · %s", json_is_true(json_object_get(t,
 		    "real_name")) ? "实名 Real name" : "匿名 Anonymous");
@@ -675,8 +656,7 @@ cases_detail_html_done(struct http_staff_job *j)
 			http_staff_put_str(b, t, "notified_on");
 		}
 		evbuffer_add_printf(b, "</h3>");
-		http_staff_cases_put_deadlines(b, json_object_get(t,
-		    "deadlines"), NULL);
+		put_deadlines(b, json_object_get(t, "deadlines"));
 		evbuffer_add_printf(b, "<form method=\"post\" "
 		    "class=\"unlink\" action=\"/staff/cases/");
 		http_staff_put_str(b, d, "id");
@@ -703,20 +683,11 @@ cases_detail_html_done(struct http_staff_job *j)
 	}
 	evbuffer_add_printf(b, "</ol>");
 	cases_detail_forms(b, d, &j->user);
-	http_staff_page_end(b);
-	http_staff_page_reply(j->r, 200, b);
-	evbuffer_free(b);
+	http_staff_page_finish(j, b);
 }
 
-static const struct http_staff_route api_detail = {
-	"staff.cases.detail", STAFF_ROLES_TIPS, 0,
-	cases_detail_work, cases_api_done_200,
-};
-
-static const struct http_staff_route page_detail = {
-	"staff.cases.detail.page", STAFF_ROLES_TIPS, HTTP_STAFF_HTML,
-	cases_detail_work, cases_detail_html_done,
-};
+CASES_READ(api_detail, page_detail, "staff.cases.detail", cases_detail_work,
+    cases_detail_html_done);
 
 /* ---- the overdue list -------------------------------------------------- */
 
@@ -732,16 +703,12 @@ cases_overdue_work(struct service_worker *w, struct http_staff_job *j)
 static void
 cases_overdue_html_done(struct http_staff_job *j)
 {
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b;
 	json_t *tips = json_object_get(j->out, "tips"), *t;
 	size_t i;
 
-	if (b == NULL) {
-		http_reply_error(j->r, 503, "unavailable", "out of memory",
-		    NULL);
+	if ((b = http_staff_page_new(j, "超期清单 Overdue")) == NULL)
 		return;
-	}
-	http_staff_page_begin(b, "超期清单 Overdue", &j->user);
 	evbuffer_add_printf(b, "<h1>超期清单 <span lang=\"en\">Overdue"
 	    "</span></h1><form method=\"get\" action=\"/staff/overdue\" "
 	    "class=\"filters\">");
@@ -749,52 +716,31 @@ cases_overdue_html_done(struct http_staff_job *j)
 	    "bureau"));
 	evbuffer_add_printf(b, "<button type=\"submit\">筛选 Filter</button>"
 	    "</form>");
-	if (json_is_string(json_object_get(j->out, "calendar_warning"))) {
-		evbuffer_add_printf(b, "<p class=\"warning\" id=\"calendar-"
-		    "warning\">");
-		http_staff_put_str(b, j->out, "calendar_warning");
-		evbuffer_add_printf(b, "</p>");
-	}
+	put_calendar_warning(b, j->out);
 	if (json_array_size(tips) == 0)
 		evbuffer_add_printf(b, "<p id=\"empty\">没有超期。<span lang="
 		    "\"en\">Nothing is overdue.</span></p>");
 	json_array_foreach(tips, i, t) {
-		evbuffer_add_printf(b, "<section class=\"overdue-tip\"><h2><a "
-		    "href=\"/staff/tips/");
-		http_staff_put_str(b, t, "id");
-		evbuffer_add_printf(b, "\">");
-		http_staff_put_str(b, t, "id");
-		evbuffer_add_printf(b, "</a> · ");
+		evbuffer_add_printf(b, "<section class=\"overdue-tip\"><h2>");
+		put_link(b, "tips", t, "id");
+		evbuffer_add_printf(b, " · ");
 		http_staff_put_str(b, t, "bureau");
 		if (json_is_string(json_object_get(t, "case"))) {
-			evbuffer_add_printf(b, " · <a href=\"/staff/cases/");
-			http_staff_put_str(b, t, "case");
-			evbuffer_add_printf(b, "\">");
-			http_staff_put_str(b, t, "case");
-			evbuffer_add_printf(b, "</a>");
+			evbuffer_add_printf(b, " · ");
+			put_link(b, "cases", t, "case");
 		}
 		evbuffer_add_printf(b, "</h2>");
-		http_staff_cases_put_deadlines(b, json_object_get(t,
-		    "deadlines"), NULL);
+		put_deadlines(b, json_object_get(t, "deadlines"));
 		evbuffer_add_printf(b, "</section>");
 	}
 	if (json_is_true(json_object_get(j->out, "truncated")))
 		evbuffer_add_printf(b, "<p>只显示了前一部分 Only the first part "
 		    "is shown.</p>");
-	http_staff_page_end(b);
-	http_staff_page_reply(j->r, 200, b);
-	evbuffer_free(b);
+	http_staff_page_finish(j, b);
 }
 
-static const struct http_staff_route api_overdue = {
-	"staff.cases.overdue", STAFF_ROLES_TIPS, 0,
-	cases_overdue_work, cases_api_done_200,
-};
-
-static const struct http_staff_route page_overdue = {
-	"staff.cases.overdue.page", STAFF_ROLES_TIPS, HTTP_STAFF_HTML,
-	cases_overdue_work, cases_overdue_html_done,
-};
+CASES_READ(api_overdue, page_overdue, "staff.cases.overdue",
+    cases_overdue_work, cases_overdue_html_done);
 
 /* ---- the tip page's section -------------------------------------------- */
 
@@ -803,12 +749,10 @@ void
 http_staff_cases_tip_section(struct evbuffer *b, json_t *tip,
     const struct staff_user *u)
 {
-	json_t *warning = json_object_get(tip, "calendar_warning");
-
 	evbuffer_add_printf(b, "<h2 id=\"deadlines\">期限 <span lang=\"en\">"
 	    "Deadlines</span></h2>");
-	http_staff_cases_put_deadlines(b, json_object_get(tip, "deadlines"),
-	    json_is_string(warning) ? json_string_value(warning) : NULL);
+	put_calendar_warning(b, tip);
+	put_deadlines(b, json_object_get(tip, "deadlines"));
 	evbuffer_add_printf(b, "<h2 id=\"case\">案件 <span lang=\"en\">Case"
 	    "</span></h2>");
 	if (json_is_string(json_object_get(tip, "case"))) {
@@ -840,15 +784,15 @@ http_staff_cases_tip_section(struct evbuffer *b, json_t *tip,
 void
 http_staff_cases_api(struct http_req *r)
 {
-	http_staff_start(r, strcmp(r->method, "POST") == 0 ? &api_create :
-	    &api_list);
+	http_staff_start(r, strcmp(r->method, "POST") == 0 ?
+	    &api_create.route : &api_list);
 }
 
 void
 http_staff_cases_page(struct http_req *r)
 {
-	http_staff_start(r, strcmp(r->method, "POST") == 0 ? &page_create :
-	    &page_list);
+	http_staff_start(r, strcmp(r->method, "POST") == 0 ?
+	    &page_create.route : &page_list);
 }
 
 void
@@ -866,79 +810,79 @@ http_staff_cases_detail_page(struct http_req *r)
 void
 http_staff_cases_link_api(struct http_req *r)
 {
-	http_staff_start(r, &api_link);
+	http_staff_start(r, &api_link.route);
 }
 
 void
 http_staff_cases_link_page(struct http_req *r)
 {
-	http_staff_start(r, &page_link);
+	http_staff_start(r, &page_link.route);
 }
 
 void
 http_staff_cases_unlink_api(struct http_req *r)
 {
-	http_staff_start(r, &api_unlink);
+	http_staff_start(r, &api_unlink.route);
 }
 
 void
 http_staff_cases_unlink_page(struct http_req *r)
 {
-	http_staff_start(r, &page_unlink);
+	http_staff_start(r, &page_unlink.route);
 }
 
 void
 http_staff_cases_status_api(struct http_req *r)
 {
-	http_staff_start(r, &api_status);
+	http_staff_start(r, &api_status.route);
 }
 
 void
 http_staff_cases_status_page(struct http_req *r)
 {
-	http_staff_start(r, &page_status);
+	http_staff_start(r, &page_status.route);
 }
 
 void
 http_staff_cases_outcome_api(struct http_req *r)
 {
-	http_staff_start(r, &api_outcome);
+	http_staff_start(r, &api_outcome.route);
 }
 
 void
 http_staff_cases_outcome_page(struct http_req *r)
 {
-	http_staff_start(r, &page_outcome);
+	http_staff_start(r, &page_outcome.route);
 }
 
 void
 http_staff_cases_message_api(struct http_req *r)
 {
-	http_staff_start(r, &api_message);
+	http_staff_start(r, &api_message.route);
 }
 
 void
 http_staff_cases_message_page(struct http_req *r)
 {
-	http_staff_start(r, &page_message);
+	http_staff_start(r, &page_message.route);
 }
 
 void
 http_staff_cases_deadline_api(struct http_req *r)
 {
-	http_staff_start(r, &api_case_deadline);
+	http_staff_start(r, &api_case_deadline.route);
 }
 
 void
 http_staff_cases_tip_notice_api(struct http_req *r)
 {
-	http_staff_start(r, &api_notice);
+	http_staff_start(r, &api_notice.route);
 }
 
 void
 http_staff_cases_tip_deadline_api(struct http_req *r)
 {
-	http_staff_start(r, &api_tip_deadline);
+	http_staff_start(r, &api_tip_deadline.route);
 }
 
 void

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pieces of the case pages (http_staff_cases.c) that the tip page
- * (http_staff_tips.c) shows too: a tip's deadlines and the form that opens
- * a case from the tip.
+ * The piece of the case pages (http_staff_cases.c) that the tip page
+ * (http_staff_tips.c) shows too: a tip's deadlines and its case, or the
+ * form that opens a case from the tip.
  */
 #ifndef HANDLERS_HTTP_STAFF_CASES_H
 #define HANDLERS_HTTP_STAFF_CASES_H
@@ -12,13 +12,6 @@
 #include "service/staff.h"
 
 struct evbuffer;
-
-/*
- * A table of the deadlines in deadlines (the "deadlines" array of a tip
- * document) with the calendar warning (may be NULL) above it.
- */
-void http_staff_cases_put_deadlines(struct evbuffer *b, json_t *deadlines,
-    const char *warning);
 
 /* The tip page's section: deadlines, the case or "open a case" form. */
 void http_staff_cases_tip_section(struct evbuffer *b, json_t *tip,

@@ -45,8 +45,9 @@ entry_fail(struct http_staff_job *j, enum staff_status st, const char *msg,
     const char *what)
 {
 	http_staff_fail(j, st, st == STAFF_INVALID ? "invalid" :
-	    st == STAFF_FORBIDDEN ? "forbidden" : "unavailable",
-	    st == STAFF_INVALID && msg[0] != '\0' ? msg : what);
+	    st == STAFF_CONFLICT ? "conflict" : st == STAFF_FORBIDDEN ?
+	    "forbidden" : "unavailable", (st == STAFF_INVALID ||
+	    st == STAFF_CONFLICT) && msg[0] != '\0' ? msg : what);
 }
 
 /* ---- entry ------------------------------------------------------------ */

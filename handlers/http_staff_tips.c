@@ -38,30 +38,12 @@ static const char *const tips_status_names[][2] = {
 	{ "closed", "已办结 Closed" },
 };
 
+#define TIPS_NSTATUS (sizeof(tips_status_names) / sizeof(tips_status_names[0]))
+
 static const char *
 tips_status_label(const char *code)
 {
-	for (size_t i = 0; i < sizeof(tips_status_names) /
-	    sizeof(tips_status_names[0]); i++)
-		if (code != NULL && strcmp(code, tips_status_names[i][0]) == 0)
-			return tips_status_names[i][1];
-	return code != NULL ? code : "";
-}
-
-/* A string member of a document, "" if absent or null. */
-static const char *
-doc_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-/* Escape a string member of a document into b. */
-static void
-put_str(struct evbuffer *b, json_t *o, const char *key)
-{
-	http_html_escape(b, doc_str(o, key));
+	return http_staff_label(tips_status_names, TIPS_NSTATUS, code);
 }
 
 /* Escape text into b with each line end as <br> (no CSS needed to keep
@@ -81,21 +63,6 @@ put_lines(struct evbuffer *b, const char *text)
 		text = nl + 1;
 	}
 	http_html_escape(b, text);
-}
-
-/* Append "&name=value" (value percent-encoded) when value is set. */
-static void
-put_query_arg(struct evbuffer *b, const char *name, const char *value)
-{
-	char *enc;
-
-	if (value == NULL || value[0] == '\0')
-		return;
-	if ((enc = evhttp_encode_uri(value)) == NULL)
-		return;
-	evbuffer_add_printf(b, "&amp;%s=", name);
-	http_html_escape(b, enc);
-	free(enc);
 }
 
 /* ---- the list ---------------------------------------------------------- */
@@ -127,25 +94,20 @@ tips_list_api_done(struct http_staff_job *j)
 static void
 tips_list_html_done(struct http_staff_job *j)
 {
-	struct evbuffer *b = evbuffer_new();
 	json_t *tips = json_object_get(j->out, "tips"), *t, *next;
 	const char *status = http_staff_query(j, "status");
 	const char *bureau = http_staff_query(j, "bureau");
+	struct evbuffer *b;
 	size_t i;
 
-	if (b == NULL) {
-		http_reply_error(j->r, 503, "unavailable", "out of memory",
-		    NULL);
+	if ((b = http_staff_page_new(j, "举报列表 Tips")) == NULL)
 		return;
-	}
-	http_staff_page_begin(b, "举报列表 Tips", &j->user);
 	evbuffer_add_printf(b, "<h1>举报列表 <span lang=\"en\">Tips</span>"
 	    "</h1><form method=\"get\" action=\"/staff/tips\" "
 	    "class=\"filters\"><label for=\"status\">状态 Status</label>"
 	    "<select id=\"status\" name=\"status\"><option value=\"\">全部 "
 	    "All</option>");
-	for (i = 0; i < sizeof(tips_status_names) /
-	    sizeof(tips_status_names[0]); i++)
+	for (i = 0; i < TIPS_NSTATUS; i++)
 		evbuffer_add_printf(b, "<option value=\"%s\"%s>%s</option>",
 		    tips_status_names[i][0], status != NULL &&
 		    strcmp(status, tips_status_names[i][0]) == 0 ?
@@ -168,22 +130,22 @@ tips_list_html_done(struct http_staff_job *j)
 		evbuffer_add_printf(b, "</tr></thead><tbody>");
 		json_array_foreach(tips, i, t) {
 			evbuffer_add_printf(b, "<tr><td><a href=\"/staff/tips/");
-			put_str(b, t, "id");
+			http_staff_put_str(b, t, "id");
 			evbuffer_add_printf(b, "\">");
-			put_str(b, t, "id");
+			http_staff_put_str(b, t, "id");
 			evbuffer_add_printf(b, "</a></td><td>");
-			http_html_escape(b, tips_status_label(doc_str(t,
-			    "status")));
+			http_html_escape(b, tips_status_label(
+			    http_staff_doc_str(t, "status")));
 			evbuffer_add_printf(b, "</td><td>");
-			put_str(b, t, "bureau");
+			http_staff_put_str(b, t, "bureau");
 			evbuffer_add_printf(b, "</td><td>");
-			put_str(b, t, "domain");
+			http_staff_put_str(b, t, "domain");
 			evbuffer_add_printf(b, "</td><td>%lld</td><td>",
 			    (long long)json_integer_value(json_object_get(t,
 			    "priority")));
-			put_str(b, t, "received_at");
+			http_staff_put_str(b, t, "received_at");
 			evbuffer_add_printf(b, "</td><td>");
-			put_str(b, t, "summary");
+			http_staff_put_str(b, t, "summary");
 			evbuffer_add_printf(b, "</td>");
 			http_staff_triage_list_cells(b, t);
 			evbuffer_add_printf(b, "</tr>");
@@ -194,14 +156,12 @@ tips_list_html_done(struct http_staff_job *j)
 	if (json_is_string(next)) {
 		evbuffer_add_printf(b, "<p><a id=\"next\" href=\"/staff/tips?"
 		    "x=1");
-		put_query_arg(b, "status", status);
-		put_query_arg(b, "bureau", bureau);
-		put_query_arg(b, "cursor", json_string_value(next));
+		http_staff_put_query_arg(b, "status", status);
+		http_staff_put_query_arg(b, "bureau", bureau);
+		http_staff_put_query_arg(b, "cursor", json_string_value(next));
 		evbuffer_add_printf(b, "\">下一页 Next page</a></p>");
 	}
-	http_staff_page_end(b);
-	http_staff_page_reply(j->r, 200, b);
-	evbuffer_free(b);
+	http_staff_page_finish(j, b);
 }
 
 static const struct http_staff_route tips_list_api = {
@@ -249,54 +209,49 @@ tips_detail_api_done(struct http_staff_job *j)
 	http_staff_reply_json(j, 200);
 }
 
-/* One row of the tip's facts. */
+/* One row of the tip's facts: the string member key of o. */
 static void
-put_fact(struct evbuffer *b, const char *label, const char *value)
+tips_fact(struct evbuffer *b, const char *label, json_t *o, const char *key)
 {
-	evbuffer_add_printf(b, "<dt>%s</dt><dd>", label);
-	http_html_escape(b, value != NULL && value[0] ? value : "—");
-	evbuffer_add_printf(b, "</dd>");
+	http_staff_put_fact(b, label, http_staff_doc_str(o, key));
 }
 
 static void
 tips_detail_html_done(struct http_staff_job *j)
 {
-	struct evbuffer *b = evbuffer_new();
 	json_t *d = j->out, *contact = json_object_get(d, "contact"), *v;
 	json_t *msgs = json_object_get(d, "messages");
 	json_t *atts = json_object_get(d, "attachments");
+	struct evbuffer *b;
 	char prio[24];
 	size_t i;
 
-	if (b == NULL) {
-		http_reply_error(j->r, 503, "unavailable", "out of memory",
-		    NULL);
+	if ((b = http_staff_page_new(j, http_staff_doc_str(d, "id"))) == NULL)
 		return;
-	}
-	http_staff_page_begin(b, doc_str(d, "id"), &j->user);
 	evbuffer_add_printf(b, "<h1>举报 <span lang=\"en\">Tip</span> "
 	    "<span id=\"tip-id\">");
-	put_str(b, d, "id");
+	http_staff_put_str(b, d, "id");
 	evbuffer_add_printf(b, "</span></h1><dl class=\"facts\">");
-	put_fact(b, "摘要 Summary", doc_str(d, "summary"));
-	put_fact(b, "状态 Status", tips_status_label(doc_str(d, "status")));
-	put_fact(b, "承办单位 Bureau", doc_str(d, "bureau"));
-	put_fact(b, "分派理由 Routing reason", doc_str(d, "route_reason"));
-	put_fact(b, "领域 Domain", doc_str(d, "domain"));
-	put_fact(b, "违法类型 Violation", doc_str(d, "violation"));
+	tips_fact(b, "摘要 Summary", d, "summary");
+	http_staff_put_fact(b, "状态 Status", tips_status_label(
+	    http_staff_doc_str(d, "status")));
+	tips_fact(b, "承办单位 Bureau", d, "bureau");
+	tips_fact(b, "分派理由 Routing reason", d, "route_reason");
+	tips_fact(b, "领域 Domain", d, "domain");
+	tips_fact(b, "违法类型 Violation", d, "violation");
 	(void)snprintf(prio, sizeof(prio), "%lld",
 	    (long long)json_integer_value(json_object_get(d, "priority")));
-	put_fact(b, "优先级 Priority", prio);
-	put_fact(b, "收到时间 Received", doc_str(d, "received_at"));
-	put_fact(b, "被举报机构 Institution", doc_str(d, "institution"));
-	put_fact(b, "发生地 County", doc_str(d, "county"));
-	put_fact(b, "发生日期 Date", doc_str(d, "occurred_on"));
-	put_fact(b, "举报人姓名 Contact name", doc_str(contact, "name"));
-	put_fact(b, "举报人电话 Contact phone", doc_str(contact, "phone"));
-	put_fact(b, "举报人邮箱 Contact e-mail", doc_str(contact, "email"));
+	http_staff_put_fact(b, "优先级 Priority", prio);
+	tips_fact(b, "收到时间 Received", d, "received_at");
+	tips_fact(b, "被举报机构 Institution", d, "institution");
+	tips_fact(b, "发生地 County", d, "county");
+	tips_fact(b, "发生日期 Date", d, "occurred_on");
+	tips_fact(b, "举报人姓名 Contact name", contact, "name");
+	tips_fact(b, "举报人电话 Contact phone", contact, "phone");
+	tips_fact(b, "举报人邮箱 Contact e-mail", contact, "email");
 	evbuffer_add_printf(b, "</dl><h2>举报内容 <span lang=\"en\">Details"
 	    "</span></h2><p class=\"details\" id=\"details\">");
-	put_lines(b, doc_str(d, "details"));
+	put_lines(b, http_staff_doc_str(d, "details"));
 	evbuffer_add_printf(b, "</p><h2>证据材料 <span lang=\"en\">"
 	    "Evidence</span></h2>");
 	if (json_array_size(atts) == 0)
@@ -305,15 +260,15 @@ tips_detail_html_done(struct http_staff_job *j)
 		evbuffer_add_printf(b, "<ul id=\"attachments\">");
 		json_array_foreach(atts, i, v) {
 			evbuffer_add_printf(b, "<li><a download href=\"");
-			put_str(b, v, "url");
+			http_staff_put_str(b, v, "url");
 			evbuffer_add_printf(b, "\">");
-			put_str(b, v, "name");
+			http_staff_put_str(b, v, "name");
 			evbuffer_add_printf(b, "</a> (");
-			put_str(b, v, "type");
+			http_staff_put_str(b, v, "type");
 			evbuffer_add_printf(b, ", %lld bytes) <code>SHA-256 ",
 			    (long long)json_integer_value(json_object_get(v,
 			    "size")));
-			put_str(b, v, "sha256");
+			http_staff_put_str(b, v, "sha256");
 			evbuffer_add_printf(b, "</code></li>");
 		}
 		evbuffer_add_printf(b, "</ul>");
@@ -327,18 +282,18 @@ tips_detail_html_done(struct http_staff_job *j)
 		evbuffer_add_printf(b, "<ol class=\"messages\">");
 		json_array_foreach(msgs, i, v) {
 			evbuffer_add_printf(b, "<li><p class=\"meta\">%s · ",
-			    strcmp(doc_str(v, "from"), "bureau") == 0 ?
-			    "本局 Bureau" : "举报人 Tipster");
-			put_str(b, v, "at");
+			    strcmp(http_staff_doc_str(v, "from"), "bureau") ==
+			    0 ? "本局 Bureau" : "举报人 Tipster");
+			http_staff_put_str(b, v, "at");
 			evbuffer_add_printf(b, "</p><p>");
-			put_lines(b, doc_str(v, "text"));
+			put_lines(b, http_staff_doc_str(v, "text"));
 			evbuffer_add_printf(b, "</p></li>");
 		}
 		evbuffer_add_printf(b, "</ol>");
 	}
 	http_staff_cases_tip_section(b, d, &j->user);	/* issue 7 */
 	evbuffer_add_printf(b, "<form method=\"post\" action=\"/staff/tips/");
-	put_str(b, d, "id");
+	http_staff_put_str(b, d, "id");
 	evbuffer_add_printf(b, "/messages\">");
 	http_staff_csrf_field(b, &j->user);
 	evbuffer_add_printf(b, "<div class=\"field\"><label for=\"text\">"
@@ -346,9 +301,7 @@ tips_detail_html_done(struct http_staff_job *j)
 	    "name=\"text\" maxlength=\"%d\" required></textarea></div>"
 	    "<button type=\"submit\">发送 Send</button></form>",
 	    STAFF_TIPS_MESSAGE_MAX);
-	http_staff_page_end(b);
-	http_staff_page_reply(j->r, 200, b);
-	evbuffer_free(b);
+	http_staff_page_finish(j, b);
 }
 
 static const struct http_staff_route tips_detail_api = {

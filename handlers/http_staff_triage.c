@@ -273,12 +273,13 @@ triage_select(struct evbuffer *b, struct http_staff_job *j,
 	evbuffer_add_printf(b, "</select>");
 }
 
-/* The opening of a form posting to /staff/tips/{id}/<action>. */
+/* The opening of form form-<name> posting to /staff/tips/{id}/<action>. */
 static void
-triage_form(struct evbuffer *b, struct http_staff_job *j, const char *action)
+triage_form(struct evbuffer *b, struct http_staff_job *j, const char *name,
+    const char *action)
 {
 	evbuffer_add_printf(b, "<form method=\"post\" id=\"form-%s\" "
-	    "action=\"/staff/tips/", action);
+	    "action=\"/staff/tips/", name);
 	http_staff_put_str(b, j->out, "id");
 	evbuffer_add_printf(b, "/%s\">", action);
 	http_staff_csrf_field(b, &j->user);
@@ -357,7 +358,7 @@ triage_forms(struct evbuffer *b, struct http_staff_job *j)
 
 	evbuffer_add_printf(b, "<h2 id=\"triage\">分流 <span lang=\"en\">"
 	    "Triage</span></h2>");
-	triage_form(b, j, "status");
+	triage_form(b, j, "status", "status");
 	evbuffer_add_printf(b, "<input type=\"hidden\" name=\"status\" "
 	    "value=\"triaged\"><div class=\"field\"><label "
 	    "for=\"confirm-note\">"
@@ -366,7 +367,7 @@ triage_forms(struct evbuffer *b, struct http_staff_job *j)
 	    "<button type=\"submit\">确认分派 Confirm</button></form>",
 	    STAFF_TRIAGE_TEXT_MAX);
 
-	triage_form(b, j, "route");
+	triage_form(b, j, "route", "route");
 	evbuffer_add_printf(b, "<div class=\"field\"><label "
 	    "for=\"route-bureau\">"
 	    "改派至 Re-route to</label>");
@@ -378,11 +379,7 @@ triage_forms(struct evbuffer *b, struct http_staff_job *j)
 	    "</textarea></div><button type=\"submit\">改派 Re-route</button>"
 	    "</form>", STAFF_TRIAGE_TEXT_MAX);
 
-	evbuffer_add_printf(b, "<form method=\"post\" id=\"form-invalid\" "
-	    "action=\"/staff/tips/");
-	http_staff_put_str(b, d, "id");
-	evbuffer_add_printf(b, "/status\">");
-	http_staff_csrf_field(b, &j->user);
+	triage_form(b, j, "invalid", "status");
 	evbuffer_add_printf(b, "<div class=\"field\"><label for=\"set-status\">"
 	    "标记为 Mark as</label><select id=\"set-status\" name=\"status\">"
 	    "<option value=\"invalid\">无效 Invalid</option>"
@@ -398,7 +395,7 @@ triage_forms(struct evbuffer *b, struct http_staff_job *j)
 	    "<button type=\"submit\">保存 Save</button></form>",
 	    STAFF_TRIAGE_TEXT_MAX);
 
-	triage_form(b, j, "classify");
+	triage_form(b, j, "classify", "classify");
 	evbuffer_add_printf(b, "<div class=\"field\"><label "
 	    "for=\"classify-domain\">领域 Domain</label>");
 	triage_select(b, j, PUBLIC_CODES_DOMAINS, "domain",

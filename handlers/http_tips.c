@@ -267,14 +267,9 @@ static void
 tips_work_json(struct service_worker *w, struct tips_job *j,
     const unsigned char *data, size_t len)
 {
-	static const char *const fields[] = { "summary", "details",
-	    "institution", "county", "domain", "violation", "occurred_on",
-	    "contact_name", "contact_phone", "contact_email" };
-	const char *values[sizeof(fields) / sizeof(fields[0])] = { NULL };
 	struct intake_tip tip;
 	json_error_t jerr;
-	json_t *root, *v;
-	const char *key;
+	json_t *root;
 
 	if (!utf8_valid((const char *)data, len)) {
 		tips_refuse(j, 400, "invalid", NULL, "the body is not valid "
@@ -283,59 +278,10 @@ tips_work_json(struct service_worker *w, struct tips_job *j,
 	}
 	root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES,
 	    &jerr);
-	if (root == NULL || !json_is_object(root)) {
-		tips_refuse(j, 400, "invalid", NULL, "the body is not a JSON "
-		    "object");
-		json_decref(root);
-		return;
-	}
-	json_object_foreach(root, key, v) {
-		size_t k;
-
-		for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
-			if (strcmp(key, fields[k]) == 0)
-				break;
-		if (k == sizeof(fields) / sizeof(fields[0])) {
-			char msg[160];
-
-			snprintf(msg, sizeof(msg), "unknown field \"%.60s\"",
-			    key);
-			tips_refuse(j, 400, "invalid", NULL, msg);
-			json_decref(root);
-			return;
-		}
-		if (json_is_null(v))
-			continue;
-		if (!json_is_string(v)) {
-			char msg[160];
-
-			snprintf(msg, sizeof(msg), "%s must be a string",
-			    fields[k]);
-			tips_refuse(j, 400, "invalid", fields[k], msg);
-			json_decref(root);
-			return;
-		}
-		values[k] = json_string_value(v);
-		if (strlen(values[k]) != json_string_length(v)) {
-			tips_refuse(j, 400, "invalid", fields[k], "a field "
-			    "contains a NUL character");
-			json_decref(root);
-			return;
-		}
-	}
 	memset(&tip, 0, sizeof(tip));
 	tip.channel = "api";
-	tip.summary = values[0];
-	tip.details = values[1];
-	tip.institution = values[2];
-	tip.county = values[3];
-	tip.domain = values[4];
-	tip.violation = values[5];
-	tip.occurred_on = values[6];
-	tip.contact_name = values[7];
-	tip.contact_phone = values[8];
-	tip.contact_email = values[9];
-	intake_submit(w, &tip, &j->res);
+	if (intake_tip_from_json(root, false, &tip, &j->res))
+		intake_submit(w, &tip, &j->res);
 	json_decref(root);
 }
 

@@ -40,27 +40,6 @@ cs_empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-/* [A-Za-z0-9_-], 1 to max-1 bytes: ids and codes as URLs carry them. */
-static bool
-cs_code_ok(const char *s, size_t max)
-{
-	size_t n = strspn(s != NULL ? s : "", "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
-
-	return s != NULL && n > 0 && s[n] == '\0' && n < max;
-}
-
-/* Characters of UTF-8 text (continuation bytes not counted). */
-static size_t
-cs_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /* Today's local date. */
 static void
 cs_today(char out[11])
@@ -87,22 +66,6 @@ cs_may(const struct staff_user *u)
 	    scope_sees_tips(&u->scope);
 }
 
-/*
- * The start of every operation on object id: clear the answer, check the
- * role, and treat an id that cannot be one as missing.
- */
-static enum staff_status
-cs_start(const struct staff_user *u, const char *id, json_t **out, char *msg)
-{
-	*out = NULL;
-	msg[0] = '\0';
-	if (!cs_may(u))
-		return STAFF_FORBIDDEN;
-	if (id != NULL && !cs_code_ok(id, CASE_STORE_ID_MAX))
-		return STAFF_NOT_FOUND;
-	return STAFF_OK;
-}
-
 /* A storage refusal as a staff status (EXISTS: a conflict). */
 static enum staff_status
 cs_status(enum storage_status st, const char *what, const char *id)
@@ -114,6 +77,44 @@ cs_status(enum storage_status st, const char *what, const char *id)
 		log_warnx("case %s: %s: %s", id != NULL ? id : "-", what,
 		    storage_status_str(st));
 	return staff_status_from_storage(st);
+}
+
+/* What the id of an operation names. */
+enum cs_object {
+	CS_NONE,		/* nothing (or read by the operation itself) */
+	CS_CASE,
+	CS_TIP,
+};
+
+/*
+ * The start of every operation on object id: clear the answer, check the
+ * role, and make an id that cannot be one, or that names a case or tip
+ * outside the caller's scope, NOT_FOUND before anything sent is looked at
+ * (another bureau's object is 404 whatever the body holds).  The case
+ * goes to *c when c is not NULL; msg may be NULL.
+ */
+static enum staff_status
+cs_start(struct service_worker *w, const struct staff_user *u,
+    const char *id, enum cs_object what, struct case_store_case *c,
+    json_t **out, char *msg)
+{
+	struct case_store_case cbuf;
+	struct case_store_tip t;
+	enum storage_status st = STORAGE_OK;
+
+	*out = NULL;
+	if (msg != NULL)
+		msg[0] = '\0';
+	if (!cs_may(u))
+		return STAFF_FORBIDDEN;
+	if (id != NULL && !staff_valid_code(id, CASE_STORE_ID_MAX))
+		return STAFF_NOT_FOUND;
+	if (what == CS_CASE)
+		st = case_store_get(w->db, &u->scope, id, c != NULL ? c :
+		    &cbuf);
+	else if (what == CS_TIP)
+		st = case_store_tip_get(w->db, &u->scope, id, &t);
+	return st == STORAGE_OK ? STAFF_OK : cs_status(st, "read", id);
 }
 
 /* ---- reading a body ---------------------------------------------------- */
@@ -138,7 +139,7 @@ cs_str(json_t *body, const char *name, size_t max, const char **out,
 		(void)snprintf(msg, msglen, "%s: must be text", name);
 		return -1;
 	}
-	if (cs_chars(s) > max) {
+	if (utf8_chars(s) > max) {
 		(void)snprintf(msg, msglen, "%s: at most %zu characters", name,
 		    max);
 		return -1;
@@ -156,25 +157,20 @@ cs_code(json_t *body, const char *name, const char **out, char *msg,
 		return -1;
 	if (*out != NULL && (*out)[0] == '\0')
 		*out = NULL;
-	if (*out != NULL && !cs_code_ok(*out, CASE_STORE_CODE_MAX)) {
+	if (*out != NULL && !staff_valid_code(*out, CASE_STORE_CODE_MAX)) {
 		(void)snprintf(msg, msglen, "%s: not a code", name);
 		return -1;
 	}
 	return 0;
 }
 
-/* A whole decimal string in [0, max]; -1 if s is not one. */
+/* A whole decimal string in [0, max] (staff_parse_int()); -1 if not. */
 static int
 cs_parse_int(const char *s, long long max, long long *out)
 {
-	char *end = NULL;
-	long long v;
+	int64_t v;
 
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
+	if (staff_parse_int(s, 0, max, &v) != 0)
 		return -1;
 	*out = v;
 	return 0;
@@ -383,7 +379,7 @@ cs_joint(json_t *body, char *out, size_t outlen, bool *set, char *msg,
 			if (!json_is_string(e) || strlen(json_string_value(e)) !=
 			    json_string_length(e) || !utf8_valid(
 			    json_string_value(e), json_string_length(e)) ||
-			    cs_chars(json_string_value(e)) > CASES_NAME_MAX) {
+			    utf8_chars(json_string_value(e)) > CASES_NAME_MAX) {
 				(void)snprintf(msg, msglen, "%s: names of at "
 				    "most %d characters", field,
 				    CASES_NAME_MAX);
@@ -632,13 +628,12 @@ cases_create(struct service_worker *w, const struct staff_user *u,
 	struct case_store_new n;
 	enum storage_status st;
 	char today[11], id[CASE_STORE_ID_MAX], joint[CASES_JOINT_MAX];
+	enum staff_status rc;
 	long long inst;
 	bool joint_set;
 
-	*out = NULL;
-	msg[0] = '\0';
-	if (!cs_may(u))
-		return STAFF_FORBIDDEN;
+	if ((rc = cs_start(w, u, NULL, CS_NONE, NULL, out, msg)) != STAFF_OK)
+		return rc;
 	memset(&n, 0, sizeof(n));
 	if (cs_code(body, "from_tip", &n.from_tip, msg, msglen) != 0 ||
 	    cs_int(body, "institution", INT64_MAX, &inst, msg, msglen) != 0 ||
@@ -666,12 +661,8 @@ cases_detail(struct service_worker *w, const struct staff_user *u,
 	enum storage_status st;
 	enum staff_status rc;
 
-	*out = NULL;
-	if (!cs_may(u))
-		return STAFF_FORBIDDEN;
-	if (!cs_code_ok(id, CASE_STORE_ID_MAX))
-		return STAFF_NOT_FOUND;
-	if ((rc = cs_detail_doc(w, u, id, out)) != STAFF_OK)
+	if ((rc = cs_start(w, u, id, CS_NONE, NULL, out, NULL)) != STAFF_OK ||
+	    (rc = cs_detail_doc(w, u, id, out)) != STAFF_OK)
 		return rc;
 	st = audit_append(w->db, 0, u->login, "case.view", id, NULL);
 	if (st != STORAGE_OK) {
@@ -732,30 +723,26 @@ cases_list(struct service_worker *w, const struct staff_user *u,
 	enum storage_status st = STORAGE_OK;
 	char err[256], cursor[32];
 	long long limit = CASES_PAGE, before = 0;
+	const char *const codes[][2] = { { "bureau", q->bureau },
+	    { "campaign", q->campaign }, { "domain", q->domain } };
+	enum staff_status rc;
 	bool more = true;
 	json_t *doc;
 
-	*out = NULL;
-	msg[0] = '\0';
-	if (!cs_may(u))
-		return STAFF_FORBIDDEN;
+	if ((rc = cs_start(w, u, NULL, CS_NONE, NULL, out, msg)) != STAFF_OK)
+		return rc;
 	memset(&f, 0, sizeof(f));
 	if (!cs_empty(q->status) && !cases_valid_status(q->status)) {
 		(void)snprintf(msg, msglen, "status: not a case status");
 		return STAFF_INVALID;
 	}
-	if ((!cs_empty(q->bureau) && !cs_code_ok(q->bureau,
-	    CASE_STORE_CODE_MAX)) || (!cs_empty(q->campaign) &&
-	    !cs_code_ok(q->campaign, CASE_STORE_CODE_MAX)) ||
-	    (!cs_empty(q->domain) && !cs_code_ok(q->domain,
-	    CASE_STORE_CODE_MAX))) {
-		(void)snprintf(msg, msglen, "%s: not a code",
-		    !cs_empty(q->bureau) && !cs_code_ok(q->bureau,
-		    CASE_STORE_CODE_MAX) ? "bureau" : !cs_empty(q->campaign) &&
-		    !cs_code_ok(q->campaign, CASE_STORE_CODE_MAX) ?
-		    "campaign" : "domain");
-		return STAFF_INVALID;
-	}
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (!cs_empty(codes[i][1]) && !staff_valid_code(codes[i][1],
+		    CASE_STORE_CODE_MAX)) {
+			(void)snprintf(msg, msglen, "%s: not a code",
+			    codes[i][0]);
+			return STAFF_INVALID;
+		}
 	if (!cs_empty(q->overdue) && strcmp(q->overdue, "1") != 0 &&
 	    strcmp(q->overdue, "0") != 0) {
 		(void)snprintf(msg, msglen, "overdue: 1 or 0");
@@ -840,12 +827,11 @@ cases_link(struct service_worker *w, const struct staff_user *u,
 {
 	enum staff_status rc;
 	struct case_store_actor a;
-	struct case_store_case c;
 	enum storage_status st;
 	const char *tip;
 	char today[11];
 
-	if ((rc = cs_start(u, id, out, msg)) != STAFF_OK)
+	if ((rc = cs_start(w, u, id, CS_CASE, NULL, out, msg)) != STAFF_OK)
 		return rc;
 	if (cs_code(body, "tip", &tip, msg, msglen) != 0)
 		return STAFF_INVALID;
@@ -855,12 +841,9 @@ cases_link(struct service_worker *w, const struct staff_user *u,
 	}
 	cs_actor(u, &a, today);
 	st = case_store_link(w->db, &u->scope, &a, id, tip, msg, msglen);
-	/* Which of the two is missing: the case is looked at first. */
-	if (st == STORAGE_ERR_NOTFOUND && case_store_get(w->db, &u->scope, id,
-	    &c) == STORAGE_OK) {
+	/* The case was in scope a moment ago: the tip is what is missing. */
+	if (st == STORAGE_ERR_NOTFOUND)
 		(void)snprintf(msg, msglen, "tip: no such tip");
-		return STAFF_NOT_FOUND;
-	}
 	return cs_changed(w, u, st, "link", id, out, msg, msglen);
 }
 
@@ -872,16 +855,13 @@ cases_unlink(struct service_worker *w, const struct staff_user *u,
 {
 	struct case_store_actor a;
 	enum storage_status st;
+	enum staff_status rc;
 	const char *reason;
 	char today[11];
 
-	*out = NULL;
-	msg[0] = '\0';
-	if (!cs_may(u))
-		return STAFF_FORBIDDEN;
-	if (!cs_code_ok(id, CASE_STORE_ID_MAX) ||
-	    !cs_code_ok(tip, CASE_STORE_ID_MAX))
-		return STAFF_NOT_FOUND;
+	if ((rc = cs_start(w, u, id, CS_CASE, NULL, out, msg)) != STAFF_OK ||
+	    (rc = cs_start(w, u, tip, CS_TIP, NULL, out, msg)) != STAFF_OK)
+		return rc;
 	if (cs_str(body, "reason", CASES_TEXT_MAX, &reason, msg, msglen) != 0)
 		return STAFF_INVALID;
 	if (cs_empty(reason)) {
@@ -905,7 +885,7 @@ cases_status(struct service_worker *w, const struct staff_user *u,
 	const char *status, *reason;
 	char today[11], on[11];
 
-	if ((rc = cs_start(u, id, out, msg)) != STAFF_OK)
+	if ((rc = cs_start(w, u, id, CS_CASE, NULL, out, msg)) != STAFF_OK)
 		return rc;
 	if (cs_code(body, "status", &status, msg, msglen) != 0 ||
 	    cs_str(body, "reason", CASES_TEXT_MAX, &reason, msg, msglen) !=
@@ -961,7 +941,7 @@ cases_parse_outcome(json_t *body, struct cases_outcome_form *f, char *msg,
 	f->has_credit_date = json_object_get(body, "credit_published_on") !=
 	    NULL;
 	if (f->false_report_kind != NULL && f->false_report_kind[0] != '\0' &&
-	    !cs_code_ok(f->false_report_kind, CASE_STORE_CODE_MAX)) {
+	    !staff_valid_code(f->false_report_kind, CASE_STORE_CODE_MAX)) {
 		(void)snprintf(msg, msglen, "false_report_kind: not a code");
 		return -1;
 	}
@@ -989,7 +969,7 @@ cases_outcome(struct service_worker *w, const struct staff_user *u,
 	enum storage_status st;
 	char today[11];
 
-	if ((rc = cs_start(u, id, out, msg)) != STAFF_OK)
+	if ((rc = cs_start(w, u, id, CS_CASE, NULL, out, msg)) != STAFF_OK)
 		return rc;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return STAFF_TRANSIENT;
@@ -1023,17 +1003,17 @@ cases_message(struct service_worker *w, const struct staff_user *u,
 {
 	struct cs_tips_ctx ctx = { NULL, 0, false };
 	struct case_store_case c;
+	struct case_store_actor a;
 	enum storage_status st;
-	enum staff_status rc = STAFF_OK;
+	enum staff_status rc;
+	char today[11], detail[1024] = "";
 	const char *text;
 	json_t *sent, *one = NULL;
+	size_t i;
 
-	if ((rc = cs_start(u, id, out, msg)) != STAFF_OK)
+	if ((rc = cs_start(w, u, id, CS_CASE, &c, out, msg)) != STAFF_OK)
 		return rc;
-	if ((st = case_store_get(w->db, &u->scope, id, &c)) != STORAGE_OK)
-		return cs_status(st, "message", id);
-	text = json_is_string(json_object_get(body, "text")) ?
-	    json_string_value(json_object_get(body, "text")) : NULL;
+	text = json_string_value(json_object_get(body, "text"));
 	st = case_store_tips(w->db, &u->scope, c.id, cs_collect_tip, &ctx);
 	if (st == STORAGE_OK && ctx.nomem)
 		st = STORAGE_ERR_NOMEM;
@@ -1045,27 +1025,35 @@ cases_message(struct service_worker *w, const struct staff_user *u,
 		(void)snprintf(msg, msglen, "tip: case %s has no tips", id);
 		return STAFF_CONFLICT;
 	}
-	sent = json_array();
 	/* Each message is its own transaction with its own audit entry
-	 * (messages_add()); a failure part-way is reported with what was
-	 * sent. */
-	for (size_t i = 0; i < ctx.n; i++) {
-		rc = staff_tips_message(w, u, ctx.tips[i].public_id, text, &one,
-		    msg, msglen);
+	 * (messages_add(), the one path of a message); the case's record
+	 * then notes which tipsters it reached, also after a failure
+	 * part-way, which is answered with what was sent. */
+	sent = json_array();
+	for (i = 0; i < ctx.n; i++) {
+		const char *tip = ctx.tips[i].public_id;
+		size_t used = strlen(detail);
+
+		rc = staff_tips_message(w, u, tip, text, &one, msg, msglen);
 		if (rc != STAFF_OK)
 			break;
-		json_object_set_new(one, "tip",
-		    json_string(ctx.tips[i].public_id));
+		json_object_set_new(one, "tip", json_string(tip));
 		json_array_append_new(sent, one);
+		(void)snprintf(detail + used, sizeof(detail) - used, "%s%s",
+		    used > 0 ? " " : "to ", tip);
 	}
 	free(ctx.tips);
-	if (rc != STAFF_OK && json_array_size(sent) == 0) {
+	if (i == 0) {
 		json_decref(sent);
 		return rc;
 	}
+	cs_actor(u, &a, today);
+	if ((st = case_store_note(w->db, &u->scope, &a, id, "message",
+	    detail)) != STORAGE_OK)
+		log_warnx("case %s: message: case event: %s", id,
+		    storage_status_str(st));
 	if (rc != STAFF_OK)
-		log_warnx("case %s: message sent to %zu tips only", id,
-		    json_array_size(sent));
+		log_warnx("case %s: message sent to %zu tips only", id, i);
 	*out = json_pack("{s:o}", "messages", sent);
 	return rc == STAFF_OK ? STAFF_OK : STAFF_TRANSIENT;
 }
@@ -1080,7 +1068,7 @@ cases_notice(struct service_worker *w, const struct staff_user *u,
 	enum storage_status st;
 	char today[11], on[11];
 
-	if ((rc = cs_start(u, tip, out, msg)) != STAFF_OK)
+	if ((rc = cs_start(w, u, tip, CS_TIP, NULL, out, msg)) != STAFF_OK)
 		return rc;
 	if (cs_date(body, "on", true, on, msg, msglen) != 0)
 		return STAFF_INVALID;
@@ -1107,7 +1095,8 @@ cases_deadline_event(struct service_worker *w, const struct staff_user *u,
 	char today[11], on[11];
 	bool kind_ok = false;
 
-	if ((rc = cs_start(u, id, out, msg)) != STAFF_OK)
+	if ((rc = cs_start(w, u, id, is_case ? CS_CASE : CS_TIP, NULL, out,
+	    msg)) != STAFF_OK)
 		return rc;
 	if (cs_code(body, "rule", &rule, msg, msglen) != 0 ||
 	    cs_code(body, "kind", &kind, msg, msglen) != 0 ||
@@ -1192,13 +1181,12 @@ cases_overdue(struct service_worker *w, const struct staff_user *u,
 	struct cs_overdue_ctx *x;
 	enum storage_status st;
 	char err[256];
+	enum staff_status rc;
 	bool more = false;
 
-	*out = NULL;
-	msg[0] = '\0';
-	if (!cs_may(u))
-		return STAFF_FORBIDDEN;
-	if (!cs_empty(bureau) && !cs_code_ok(bureau, CASE_STORE_CODE_MAX)) {
+	if ((rc = cs_start(w, u, NULL, CS_NONE, NULL, out, msg)) != STAFF_OK)
+		return rc;
+	if (!cs_empty(bureau) && !staff_valid_code(bureau, CASE_STORE_CODE_MAX)) {
 		(void)snprintf(msg, msglen, "bureau: not a bureau code");
 		return STAFF_INVALID;
 	}

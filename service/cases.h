@@ -8,11 +8,12 @@
  *
  * Roles: admin, triage and officer (STAFF_ROLES_TIPS); an auditor gets
  * STAFF_FORBIDDEN.  The scope (an officer: own bureau only) is enforced by
- * the storage queries (storage/case_store.h).  What a person sent comes
- * in as a JSON object (the pages turn their form into one); every refusal
- * names the field first in msg ("status: a verifying case cannot become
- * closed"): STAFF_INVALID for a malformed value, STAFF_CONFLICT for a
- * change the present state forbids.  Every change is audited in the
+ * the storage queries (storage/case_store.h); a case or tip outside it is
+ * STAFF_NOT_FOUND before the body is looked at, whatever it holds.  What
+ * a person sent comes in as a JSON object (the pages turn their form into
+ * one); every refusal names the field first in msg ("status: a verifying
+ * case cannot become closed"): STAFF_INVALID for a malformed value,
+ * STAFF_CONFLICT for a change the present state forbids.  Every change is audited in the
  * transaction that makes it; every look at a case is audited too.
  *
  * The request bodies (all members optional unless said):
@@ -127,8 +128,10 @@ enum staff_status cases_outcome(struct service_worker *w,
 
 /*
  * One bureau message to the tipster of every tip of case id, through the
- * one message path (staff_tips_message()).  *out {"messages": [{"tip",
- * "id", "at"}]}.  CONFLICT for a case without tips.
+ * one message path (staff_tips_message(): a transaction and audit entry
+ * per message), then a case event "message" naming the tips it reached.
+ * *out {"messages": [{"tip", "id", "at"}]}.  CONFLICT for a case without
+ * tips; TRANSIENT (with *out) when it stopped part-way.
  */
 enum staff_status cases_message(struct service_worker *w,
     const struct staff_user *u, const char *id, json_t *body, json_t **out,

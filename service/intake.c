@@ -171,6 +171,53 @@ intake_refuse(struct intake_result *res, enum intake_status st,
 	return false;
 }
 
+/* The members of a JSON tip (intake_tip_from_json()); wo_12315 last. */
+static const char *const intake_json_fields[] = {
+	"summary", "details", "institution", "county", "domain", "violation",
+	"occurred_on", "contact_name", "contact_phone", "contact_email",
+	"wo_12315",
+};
+#define INTAKE_JSON_NFIELDS \
+	(sizeof(intake_json_fields) / sizeof(intake_json_fields[0]))
+
+bool
+intake_tip_from_json(json_t *obj, bool with_wo, struct intake_tip *t,
+    struct intake_result *res)
+{
+	const char **slot[INTAKE_JSON_NFIELDS] = { &t->summary, &t->details,
+	    &t->institution, &t->county, &t->domain, &t->violation,
+	    &t->occurred_on, &t->contact_name, &t->contact_phone,
+	    &t->contact_email, &t->wo_12315 };
+	const size_t n = INTAKE_JSON_NFIELDS - (with_wo ? 0 : 1);
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return intake_refuse(res, INTAKE_INVALID, NULL, "the body is "
+		    "not a JSON object");
+	json_object_foreach(obj, key, v) {
+		size_t k = 0;
+
+		while (k < n && strcmp(key, intake_json_fields[k]) != 0)
+			k++;
+		if (k == n)
+			return intake_refuse(res, INTAKE_INVALID, NULL,
+			    "unknown field \"%.60s\"", key);
+		if (json_is_null(v))
+			continue;
+		if (!json_is_string(v))
+			return intake_refuse(res, INTAKE_INVALID,
+			    intake_json_fields[k], "%s must be a string",
+			    intake_json_fields[k]);
+		if (strlen(json_string_value(v)) != json_string_length(v))
+			return intake_refuse(res, INTAKE_INVALID,
+			    intake_json_fields[k], "%s contains a NUL "
+			    "character", intake_json_fields[k]);
+		*slot[k] = json_string_value(v);
+	}
+	return true;
+}
+
 int
 intake_http_status(enum intake_status st)
 {
@@ -185,18 +232,6 @@ intake_http_status(enum intake_status st)
 	return 500;
 }
 
-
-/* Number of code points in valid UTF-8. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
 
 static bool
 is_empty(const char *s)
@@ -677,9 +712,19 @@ intake_submit_tip(struct service_worker *w, const struct intake_tip *t,
 		    INTAKE_CITY_BUREAU);
 		snprintf(dec.reason, sizeof(dec.reason), "自动分派不可用，"
 		    "转入市局分流队列待人工分派");
-		/* Out of memory still leaves dec as the city queue. */
-		if (rt == NULL || router_route_prepared(rt, &rin, &dec) != 0)
+		/* Out of memory still leaves dec as the city queue; the
+		 * report numbers are then found here, not by the router. */
+		if (rt == NULL || router_route_prepared(rt, &rin, &dec) != 0) {
 			dec.needs_review = true;
+			dec.nreports = 0;
+			if ((t->summary != NULL && report_numbers_find(
+			    t->summary, strlen(t->summary), dec.reports,
+			    &dec.nreports) != 0) ||
+			    (t->details != NULL && report_numbers_find(
+			    t->details, strlen(t->details), dec.reports,
+			    &dec.nreports) != 0))
+				dec.nreports = 0;
+		}
 		row.bureau = dec.bureau;
 		row.domain = dec.domain[0] ? dec.domain : NULL;
 		row.violation = dec.violation[0] ? dec.violation : NULL;
@@ -690,14 +735,15 @@ intake_submit_tip(struct service_worker *w, const struct intake_tip *t,
 			row.needs_review = true;
 	}
 
-	/* Report numbers in the text, kept only as keyed hashes: they
-	 * relate tips naming the same report (service/report_macs.h). */
-	if (report_macs_compute(w->db, &svc->mk, (const char *const[]){
-	    t->summary, t->details }, 2, report_macs,
-	    &row.nreport_macs) != 0) {
+	/* The report numbers the router found, kept only as keyed hashes:
+	 * they relate tips naming the same report (service/report_macs.h). */
+	if (report_macs_compute(w->db, &svc->mk,
+	    (const char (*)[REPORT_NUMBERS_LEN])dec.reports, dec.nreports,
+	    report_macs) != 0) {
 		intake_storage_failed(res, STORAGE_ERR_BUSY, "report numbers");
 		goto out;
 	}
+	row.nreport_macs = dec.nreports;
 	row.report_macs = (const unsigned char (*)[TIP_MAC_BYTES])report_macs;
 
 	/* 2. Keys and blobs. */
@@ -818,6 +864,9 @@ out:
 	sodium_memzero(receipt_key, sizeof(receipt_key));
 	sodium_memzero(mac_key, sizeof(mac_key));
 }
+
+_Static_assert(REPORT_MACS_BYTES == TIP_MAC_BYTES,
+    "report number MACs are stored as tip MACs");
 
 /* See intake.h: the pipeline above, counted for GET /metrics. */
 void

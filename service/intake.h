@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "service/service.h"
 
 #define INTAKE_SUMMARY_MAX 200		/* characters */
@@ -138,6 +140,18 @@ void intake_submit(struct service_worker *w, const struct intake_tip *t,
 void intake_add_message(struct service_worker *w, const struct intake_reply *m,
     struct intake_result *res);
 
+
+/*
+ * The tip fields of a JSON body (POST /api/v1/tips, staff entry) into t:
+ * obj must be an object whose members are among summary, details,
+ * institution, county, domain, violation, occurred_on, contact_name,
+ * contact_phone, contact_email (and wo_12315 when with_wo), each a string
+ * without NUL, or null.  t's strings then point into obj, which must
+ * outlive t; t's other members are left alone.  Otherwise false, with res
+ * refused (INTAKE_INVALID) naming the member.
+ */
+bool intake_tip_from_json(json_t *obj, bool with_wo, struct intake_tip *t,
+    struct intake_result *res);
 
 /* An HTTP status for an intake status. */
 int intake_http_status(enum intake_status st);

@@ -2,16 +2,15 @@
 /*
  * The outbox sender (see outbox_sender.h).  One thread, one database
  * connection of its own; every OUTBOX_SENDER_POLL_MS it takes the due rows
- * one by one (oldest first), runs the command for each with fork/execve
+ * one by one (oldest first), runs the command for each with posix_spawn
  * (no shell: the words of the configured command line are the argv), the
  * message on a pipe to its standard input, its output to /dev/null (a
  * sendmail's complaint can name the recipient, which must not reach the
  * log), and waits for it with a deadline.
  *
- * Between fork and execve the child calls only async-signal-safe
- * functions: the process has other threads.  The child is the leader of
- * a process group of its own, so that a timeout or the shutdown kills
- * whatever it started too.
+ * The child is started with posix_spawn() (outbox_spawn()) and is the
+ * leader of a process group of its own, so that a timeout or the shutdown
+ * kills whatever it started too.
  *
  * Load: a few messages a minute at most; each a couple of kilobytes.
  */
@@ -22,6 +21,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +163,47 @@ outbox_write_all(struct outbox_sender *s, int fd, const char *msg,
 }
 
 /*
+ * Start the command with in as its standard input and null as its output,
+ * in a process group of its own (so that a timeout or the shutdown kills
+ * whatever it starts too), with no signal blocked and SIGPIPE at its
+ * default (serve ignores it).  posix_spawn(), not fork(): glibc's vfork
+ * path copies no page tables, so a serve holding large uploads does not
+ * stall its other threads' page faults for the copy.  0 with *pid set,
+ * else an errno value (an execve failure included).
+ */
+static int
+outbox_spawn(struct outbox_sender *s, int in, int null, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
+	sigset_t none, dfl;
+	int rc;
+
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return rc;
+	if ((rc = posix_spawnattr_init(&sa)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
+	}
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, 0)) == 0 &&
+	    (rc = posix_spawn_file_actions_adddup2(&fa, null, 1)) == 0 &&
+	    (rc = posix_spawn_file_actions_adddup2(&fa, null, 2)) == 0 &&
+	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
+	    (rc = posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0 &&
+	    (rc = posix_spawnattr_setpgroup(&sa, 0)) == 0 &&
+	    (rc = posix_spawnattr_setsigmask(&sa, &none)) == 0 &&
+	    (rc = posix_spawnattr_setsigdefault(&sa, &dfl)) == 0)
+		rc = posix_spawn(pid, s->path, &fa, &sa, s->argv, environ);
+	posix_spawnattr_destroy(&sa);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+/*
  * Run the command once with msg on its standard input.  0 when it exited
  * 0; else -1 with the reason (our own words) in why.
  */
@@ -186,25 +227,10 @@ outbox_run(struct outbox_sender *s, const char *msg, size_t len, char *why,
 		    strerror(errno));
 		goto out;
 	}
-	pid = fork();
-	if (pid == -1) {
-		snprintf(why, whylen, "cannot fork: %s", strerror(errno));
+	if ((wr = outbox_spawn(s, in[0], null_fd, &pid)) != 0) {
+		snprintf(why, whylen, "%.150s could not be run: %s", s->path,
+		    strerror(wr));
 		goto out;
-	}
-	if (pid == 0) {
-		/* The child: async-signal-safe calls only. */
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0);
-		if (dup2(in[0], 0) == -1 || dup2(null_fd, 1) == -1 ||
-		    dup2(null_fd, 2) == -1)
-			_exit(126);
-		close_range(3, ~0u, 0);
-		execve(s->path, s->argv, environ);
-		_exit(127);
 	}
 	close(in[0]);
 	in[0] = -1;

@@ -14,29 +14,22 @@
 /* See report_macs.h. */
 int
 report_macs_compute(struct db *db, const struct keys_master *mk,
-    const char *const *texts, size_t ntexts,
-    unsigned char out[REPORT_NUMBERS_MAX][REPORT_MACS_BYTES], size_t *n)
+    const char nums[][REPORT_NUMBERS_LEN], size_t n,
+    unsigned char out[REPORT_NUMBERS_MAX][REPORT_MACS_BYTES])
 {
-	char nums[REPORT_NUMBERS_MAX][REPORT_NUMBERS_LEN];
 	unsigned char key[KEYS_KEY_BYTES];
-	size_t found = 0;
 
-	*n = 0;
-	for (size_t i = 0; i < ntexts; i++)
-		if (texts[i] != NULL && report_numbers_find(texts[i],
-		    strlen(texts[i]), nums, &found) != 0)
-			return -1;
-	if (found == 0)
+	if (n == 0)
 		return 0;
+	if (n > REPORT_NUMBERS_MAX)
+		return -1;
 	if (key_slots_service_key(db, mk, KEY_SLOTS_PURPOSE_REPORT_NUMBER,
 	    key) != STORAGE_OK)
 		return -1;
-	for (size_t i = 0; i < found; i++)
+	for (size_t i = 0; i < n; i++)
 		crypto_generichash(out[i], REPORT_MACS_BYTES,
 		    (const unsigned char *)nums[i], strlen(nums[i]), key,
 		    sizeof(key));
 	sodium_memzero(key, sizeof(key));
-	sodium_memzero(nums, sizeof(nums));
-	*n = found;
 	return 0;
 }

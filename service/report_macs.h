@@ -19,13 +19,13 @@
 #define REPORT_MACS_BYTES 32
 
 /*
- * The keyed hashes of the distinct report numbers in texts[0..ntexts)
- * (NULL entries are skipped), into out; *n gets their count.  0, or -1
- * (out of memory, the service key unreadable: the caller refuses the
+ * The keyed hashes of nums[0..n) (distinct report numbers as
+ * report_numbers_find() gives them; the router's decision carries them)
+ * into out.  0, or -1 (the service key unreadable: the caller refuses the
  * tip as a transient failure).
  */
 int report_macs_compute(struct db *db, const struct keys_master *mk,
-    const char *const *texts, size_t ntexts,
-    unsigned char out[REPORT_NUMBERS_MAX][REPORT_MACS_BYTES], size_t *n);
+    const char nums[][REPORT_NUMBERS_LEN], size_t n,
+    unsigned char out[REPORT_NUMBERS_MAX][REPORT_MACS_BYTES]);
 
 #endif

@@ -44,10 +44,9 @@
  *      wins over both.
  *   6. Priority: + epidemic domain, + alleged false report (the chosen
  *      type, or any keyword of a "false" type), + words of harm.
- *   7. Report numbers: after the labels 报告编号 / 编号 / 报告号 / 报告单号 /
- *      报告No (but not 证书编号, 样品编号, 工单编号 and the like), an optional
- *      ':' '为' '是' '#' 'No.', then a run of ASCII letters, digits and
- *      - _ / . of 5..40 characters with at least 4 digits.
+ *   7. Report numbers: those service/report_numbers.h finds in the
+ *      summary and the details (the same numbers intake keeps as relation
+ *      keys); the reason gives only their count.
  *
  * The reason names only reference-data vocabulary (registry names,
  * gazetteer names, keywords of the data files, codes), never the tipster's
@@ -67,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/report_numbers.h"
 #include "service/textnorm.h"
 
 #define MAX_SET			16	/* counties in one signal set */
@@ -78,9 +78,6 @@
 #define CORE_MIN_CHARS		4
 #define CORE_MIN_DISTINCT	2
 #define DOMAIN_MIN_SCORE	3
-#define REPORT_MIN_LEN		5
-#define REPORT_MAX_LEN		40
-#define REPORT_MIN_DIGITS	4
 #define STANDARD_BARE_DIGITS	5
 #define CMA_MIN_LEN		8
 #define ZONE_COUNTY		"140502"	/* 城区: 开发区街道 is its unit */
@@ -1801,107 +1798,22 @@ static const char *const harm_words[] = {
 	"死亡", "中毒", "事故", "爆炸", "泄漏", "伤亡", "身亡",
 };
 
-/* Labels before a report number, and what before 编号 disqualifies it. */
-static const char *const report_labels[] = {
-	"编号", "报告号", "报告单号", "报告no", "reportno",
-};
-static const char *const report_not_after[] = {
-	"证书", "证", "样品", "样", "工单", "订单", "合同", "车辆", "设备",
-	"仪器", "发票", "身份证", "资质", "批准", "许可", "章", "cma",
-};
-static const char *const report_separators[] = {
-	":", "为", "是", "#", "no.", "no", ".", "(",
-};
-
-static bool
-is_report_char(char ch)
+/*
+ * Step 7: report numbers in the text, found as at intake
+ * (service/report_numbers.h), so that the count in the reason is the
+ * count of the numbers that relate this tip to others.  -1 when out of
+ * memory.
+ */
+static int
+find_reports(const struct router_input *in, struct router_decision *out)
 {
-	return is_lower_alnum(ch) || ch == '-' || ch == '_' || ch == '/' ||
-	    ch == '.';
-}
+	const char *fields[] = { in->summary, in->details };
 
-static void
-add_report(struct router_decision *out, const char *s, size_t len)
-{
-	char buf[ROUTER_REPORT_MAX];
-
-	if (len >= sizeof(buf))
-		return;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (s[i] >= 'a' && s[i] <= 'z') ?
-		    (char)(s[i] - 'a' + 'A') : s[i];
-	buf[len] = '\0';
-	for (size_t i = 0; i < out->nreports; i++)
-		if (strcmp(out->reports[i], buf) == 0)
-			return;
-	if (out->nreports < ROUTER_MAX_REPORTS)
-		memcpy(out->reports[out->nreports++], buf, len + 1);
-}
-
-/* Step 7: report numbers in the text. */
-static void
-find_reports(struct route_ctx *c)
-{
-	const char *t = c->body;
-	size_t len = c->body_len;
-
-	for (size_t l = 0; l < NELEM(report_labels); l++) {
-		const char *label = report_labels[l];
-		size_t ll = strlen(label);
-		const char *p = t;
-
-		while ((p = memmem(p, len - (size_t)(p - t), label, ll)) !=
-		    NULL) {
-			size_t at = (size_t)(p - t), i = at + ll, start, end;
-			size_t digits = 0;
-			bool bad = false;
-
-			p += ll;
-			if (strcmp(label, "编号") == 0) {
-				/* 报告编号 yes; 证书编号, 样品编号 no. */
-				for (size_t k = 0; k < NELEM(report_not_after);
-				    k++)
-					if (at >= strlen(report_not_after[k]) &&
-					    ends_with(t, at,
-					    report_not_after[k]))
-						bad = true;
-				if (bad)
-					continue;
-			}
-			for (int skips = 0; skips < 3; skips++) {
-				bool skipped = false;
-
-				for (size_t k = 0;
-				    k < NELEM(report_separators); k++)
-					if (starts_with(t + i, len - i,
-					    report_separators[k])) {
-						i += strlen(
-						    report_separators[k]);
-						skipped = true;
-						break;
-					}
-				if (!skipped)
-					break;
-			}
-			start = i;
-			while (i < len && is_report_char(t[i]) &&
-			    i - start <= REPORT_MAX_LEN)
-				i++;
-			if (i - start > REPORT_MAX_LEN)
-				continue;
-			end = i;
-			while (end > start && (t[end - 1] == '-' ||
-			    t[end - 1] == '_' || t[end - 1] == '/' ||
-			    t[end - 1] == '.'))
-				end--;
-			for (size_t k = start; k < end; k++)
-				if (is_digit(t[k]))
-					digits++;
-			if (end - start >= REPORT_MIN_LEN &&
-			    digits >= REPORT_MIN_DIGITS)
-				add_report(c->out, t + start, end - start);
-		}
-	}
+	for (size_t i = 0; i < NELEM(fields); i++)
+		if (fields[i] != NULL && report_numbers_find(fields[i],
+		    strlen(fields[i]), out->reports, &out->nreports) != 0)
+			return -1;
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -2330,7 +2242,8 @@ router_route_prepared(const struct router *rt, const struct router_input *in,
 	}
 
 	/* 7. Report numbers. */
-	find_reports(&c);
+	if (find_reports(c.in, out) != 0)
+		goto fail;
 	if (out->nreports > 0) {
 		reason_clause(&c.r);
 		reason_add(&c.r, "文中有%zu个检验检测报告编号，用于查找相关举报",

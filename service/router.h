@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "service/report_numbers.h"
 #include "storage/router_data.h"
 
 #define ROUTER_CITY_BUREAU	"140500"	/* the city triage queue */
@@ -41,8 +42,8 @@
 
 #define ROUTER_CODE_MAX		40	/* bureau, domain, violation code */
 #define ROUTER_MAX_CANDIDATES	8
-#define ROUTER_MAX_REPORTS	8
-#define ROUTER_REPORT_MAX	48	/* a report number, upper case */
+#define ROUTER_MAX_REPORTS	REPORT_NUMBERS_MAX
+#define ROUTER_REPORT_MAX	REPORT_NUMBERS_LEN /* upper case, with NUL */
 #define ROUTER_REASON_MAX	2048	/* bytes of the reason, with NUL */
 
 /* Priority steps (the sum is the tip's priority; 0 = ordinary). */

@@ -5,7 +5,9 @@
  */
 #include "service/staff.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -135,5 +137,33 @@ staff_time_parse(const char *s, bool end_of_day, int64_t *out)
 	    mi > 59 || se > 59)
 		return -1;
 	*out = t + h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+bool
+staff_valid_code(const char *s, size_t max)
+{
+	size_t n;
+
+	if (s == NULL)
+		return false;
+	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-");
+	return n > 0 && s[n] == '\0' && n < max;
+}
+
+int
+staff_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end = NULL;
+	long long v;
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
 	return 0;
 }

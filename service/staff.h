@@ -78,4 +78,11 @@ void staff_time_format(int64_t t, char buf[STAFF_TIME_MAX]);
  */
 int staff_time_parse(const char *s, bool end_of_day, int64_t *out);
 
+/* A code or id as people and URLs write it: [A-Za-z0-9_-], 1 to max-1
+ * bytes. */
+bool staff_valid_code(const char *s, size_t max);
+
+/* A whole decimal number (digits only) in [min, max]: 0 and *out, or -1. */
+int staff_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+
 #endif

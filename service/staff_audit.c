@@ -46,23 +46,6 @@ staff_audit_one(void *arg, const struct audit_row *row)
 	return 0;
 }
 
-/* A whole decimal number in [min, max]. */
-static int
-staff_audit_int(const char *s, long long min, long long max, int64_t *out)
-{
-	char *end = NULL;
-	long long v;
-
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* See staff_audit.h. */
 enum staff_status
 staff_audit_list(struct service_worker *w, const struct staff_user *u,
@@ -103,12 +86,12 @@ staff_audit_list(struct service_worker *w, const struct staff_user *u,
 		    "YYYY-MM-DDTHH:MM:SSZ");
 		return STAFF_INVALID;
 	}
-	if (!is_empty(q->cursor) && staff_audit_int(q->cursor, 1, INT64_MAX,
+	if (!is_empty(q->cursor) && staff_parse_int(q->cursor, 1, INT64_MAX,
 	    &f.before_id) != 0) {
 		(void)snprintf(msg, msglen, "cursor: not a cursor of this list");
 		return STAFF_INVALID;
 	}
-	if (!is_empty(q->limit) && staff_audit_int(q->limit, 1,
+	if (!is_empty(q->limit) && staff_parse_int(q->limit, 1,
 	    AUDIT_PAGE_MAX, &limit) != 0) {
 		(void)snprintf(msg, msglen, "limit: a number from 1 to %d",
 		    AUDIT_PAGE_MAX);

@@ -24,55 +24,10 @@
 
 #define STAFF_ENTRY_BOM "\xef\xbb\xbf"
 
-/* The members a staff entry may carry, in intake_tip order. */
-static const char *const staff_entry_fields[] = {
-	"summary", "details", "institution", "county", "domain", "violation",
-	"occurred_on", "contact_name", "contact_phone", "contact_email",
-	"wo_12315",
-};
-#define STAFF_ENTRY_NFIELDS \
-	(sizeof(staff_entry_fields) / sizeof(staff_entry_fields[0]))
-
 static bool
 is_empty(const char *s)
 {
 	return s == NULL || s[0] == '\0';
-}
-
-/* The values of fields into v[]; false with msg set for a bad member. */
-static bool
-staff_entry_values(json_t *fields, const char *v[STAFF_ENTRY_NFIELDS],
-    char *msg, size_t msglen)
-{
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(fields)) {
-		(void)snprintf(msg, msglen, "the body is not a JSON object");
-		return false;
-	}
-	json_object_foreach(fields, key, val) {
-		size_t k = 0;
-
-		while (k < STAFF_ENTRY_NFIELDS &&
-		    strcmp(key, staff_entry_fields[k]) != 0)
-			k++;
-		if (k == STAFF_ENTRY_NFIELDS) {
-			(void)snprintf(msg, msglen, "unknown field \"%.60s\"",
-			    key);
-			return false;
-		}
-		if (json_is_null(val))
-			continue;
-		if (!json_is_string(val) ||
-		    strlen(json_string_value(val)) != json_string_length(val)) {
-			(void)snprintf(msg, msglen, "%s must be a string "
-			    "without NUL characters", key);
-			return false;
-		}
-		v[k] = json_string_value(val);
-	}
-	return true;
 }
 
 /* See staff_entry.h. */
@@ -80,7 +35,6 @@ enum staff_status
 staff_entry_create(struct service_worker *w, const struct staff_user *u,
     json_t *fields, json_t **out, char *msg, size_t msglen)
 {
-	const char *v[STAFF_ENTRY_NFIELDS] = { NULL };
 	char nonce[16 + INTAKE_WO_MAX];
 	struct intake_result *res = NULL;
 	struct intake_tip t;
@@ -91,21 +45,14 @@ staff_entry_create(struct service_worker *w, const struct staff_user *u,
 	if (!staff_user_has_role(u, STAFF_ROLES_TIPS) ||
 	    !scope_sees_tips(&u->scope))
 		return STAFF_FORBIDDEN;
-	if (!staff_entry_values(fields, v, msg, msglen))
-		return STAFF_INVALID;
+	if ((res = calloc(1, sizeof(*res))) == NULL)
+		return STAFF_TRANSIENT;
 	memset(&t, 0, sizeof(t));
 	t.channel = "staff";
-	t.summary = v[0];
-	t.details = v[1];
-	t.institution = v[2];
-	t.county = v[3];
-	t.domain = v[4];
-	t.violation = v[5];
-	t.occurred_on = v[6];
-	t.contact_name = v[7];
-	t.contact_phone = v[8];
-	t.contact_email = v[9];
-	t.wo_12315 = is_empty(v[10]) ? NULL : v[10];
+	if (!intake_tip_from_json(fields, true, &t, res))
+		goto done;
+	if (is_empty(t.wo_12315))
+		t.wo_12315 = NULL;
 	t.staff_login = u->login;
 	/* An officer's entry belongs to their bureau unless triage says
 	 * otherwise; the router takes it as the door's hint. */
@@ -115,13 +62,12 @@ staff_entry_create(struct service_worker *w, const struct staff_user *u,
 		(void)snprintf(nonce, sizeof(nonce), "wo12315:%s", t.wo_12315);
 		t.nonce = nonce;
 	}
-	if ((res = calloc(1, sizeof(*res))) == NULL)
-		return STAFF_TRANSIENT;
 	intake_submit(w, &t, res);
+done:
 	if (res->status == INTAKE_OK && res->duplicate) {
 		(void)snprintf(msg, msglen, "wo_12315: work order %s is "
 		    "already tip %s", t.wo_12315, res->id);
-		rc = STAFF_INVALID;
+		rc = STAFF_CONFLICT;
 	} else if (res->status == INTAKE_OK) {
 		json_t *o = json_object();
 

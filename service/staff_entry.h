@@ -24,10 +24,10 @@
  * Enter a tip for u.  fields is a JSON object of the contract's tip fields
  * (summary, details, institution, county, domain, violation, occurred_on,
  * contact_name, contact_phone, contact_email) and "wo_12315", each a
- * string or null; any other member is refused.  The same work-order number
- * twice is one tip (the second answer is STAFF_INVALID naming the first
- * tip).  STAFF_INVALID with msg naming the field; STAFF_FORBIDDEN for a
- * role without tip content.  Audited in the tip's own transaction
+ * string or null (intake_tip_from_json()); any other member is refused.
+ * The same work-order number twice is one tip: the second answer is
+ * STAFF_CONFLICT, msg naming the first tip.  STAFF_INVALID with msg naming
+ * the field; STAFF_FORBIDDEN for a role without tip content.  Audited in the tip's own transaction
  * ("tip.receive" by u, channel "staff").  On STAFF_OK *out is {"id",
  * "receipt", "status", "bureau", "received_at", "wo_12315"} (the caller
  * owns it).

@@ -49,39 +49,6 @@ is_empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-/* A code as people and URLs write it: [A-Za-z0-9_-], 1 to max-1 bytes. */
-static bool
-staff_valid_code(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	if (s == NULL)
-		return false;
-	for (; s[n] != '\0'; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' &&
-		    s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
-		    s[n] == '-' || s[n] == '_'))
-			return false;
-	return n > 0 && n < max;
-}
-
-/* A whole decimal number in [min, max]; -1 if s is not one. */
-static int
-staff_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-	char *end = NULL;
-	long long v;
-
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /*
  * A cursor "<group>.<priority>.<received_at>.<row id>" as made by
  * staff_tips_list(): where the page ended in the queue's order.
@@ -481,18 +448,6 @@ staff_tips_file_free(struct staff_tips_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Characters (code points) of valid UTF-8 text. */
-static size_t
-staff_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /* See staff_tips.h. */
 enum staff_status
 staff_tips_message(struct service_worker *w, const struct staff_user *u,
@@ -514,7 +469,7 @@ staff_tips_message(struct service_worker *w, const struct staff_user *u,
 		(void)snprintf(msg, msglen, "text: UTF-8 text is required");
 		return STAFF_INVALID;
 	}
-	n = staff_chars(text);
+	n = utf8_chars(text);
 	if (n == 0 || n > STAFF_TIPS_MESSAGE_MAX) {
 		(void)snprintf(msg, msglen, "text: 1 to %d characters",
 		    STAFF_TIPS_MESSAGE_MAX);

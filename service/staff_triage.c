@@ -49,18 +49,6 @@ st_refuse(struct staff_triage_error *e, const char *field, const char *msg)
 	return STAFF_INVALID;
 }
 
-/* Characters of valid UTF-8 text. */
-static size_t
-st_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /*
  * Check a person's text: required or not, valid UTF-8, at most
  * STAFF_TRIAGE_TEXT_MAX characters.  0, or -1 with e set.
@@ -77,7 +65,7 @@ st_check_text(const char *s, bool required, const char *field,
 		(void)st_refuse(e, field, "required");
 		return -1;
 	}
-	if (!utf8_valid(s, strlen(s)) || st_chars(s) > STAFF_TRIAGE_TEXT_MAX) {
+	if (!utf8_valid(s, strlen(s)) || utf8_chars(s) > STAFF_TRIAGE_TEXT_MAX) {
 		(void)snprintf(msg, sizeof(msg), "UTF-8 text of at most %d "
 		    "characters", STAFF_TRIAGE_TEXT_MAX);
 		(void)st_refuse(e, field, msg);
@@ -86,18 +74,59 @@ st_check_text(const char *s, bool required, const char *field,
 	return 0;
 }
 
+/*
+ * The start of each action: clear *out and e, set the actor; whether u
+ * may triage at all.
+ */
 static bool
-st_may_triage(const struct staff_user *u)
+st_start(const struct staff_user *u, json_t **out,
+    struct staff_triage_error *e, struct tip_triage_actor *a)
 {
+	*out = NULL;
+	memset(e, 0, sizeof(*e));
+	a->user_id = u->id;
+	a->login = u->login;
+	a->now = (int64_t)time(NULL);
 	return staff_user_has_role(u, STAFF_ROLES_TIPS) &&
 	    scope_sees_tips(&u->scope);
 }
 
-/* Map a storage failure (other than INVALID) to a staff status. */
+/* What storage's refusals (tip_triage_why) tell the person. */
+static const struct {
+	enum tip_triage_why why;
+	const char *field;
+	const char *msg;
+} st_whys[] = {
+	{ TIP_TRIAGE_WHY_BUREAU, "bureau",
+	    "not a bureau code of GET /api/v1/bureaus" },
+	{ TIP_TRIAGE_WHY_STATE, "status", "the tip's status follows its case "
+	    "now; triage statuses no longer apply" },
+	{ TIP_TRIAGE_WHY_DUPLICATE, "duplicate_of", "no such tip" },
+	{ TIP_TRIAGE_WHY_SELF, "duplicate_of",
+	    "a tip is not a duplicate of itself" },
+	{ TIP_TRIAGE_WHY_DOMAIN, "domain",
+	    "not a key domain code of GET /api/v1/domains" },
+	{ TIP_TRIAGE_WHY_VIOLATION, "violation",
+	    "not a violation type code of GET /api/v1/violations" },
+	{ TIP_TRIAGE_WHY_INSTITUTION, "institution",
+	    "no institution of the registry has this id or credit code" },
+};
+
+/*
+ * The staff status of storage's answer st to change what of tip id: a
+ * refusal names its field (e), a failure other than NOTFOUND is logged.
+ */
 static enum staff_status
-st_failed(const char *what, const char *id, enum storage_status st)
+st_outcome(const char *what, const char *id, enum storage_status st,
+    enum tip_triage_why why, struct staff_triage_error *e)
 {
-	if (st != STORAGE_ERR_NOTFOUND)
+	if (st == STORAGE_ERR_INVALID)
+		for (size_t i = 0; i < sizeof(st_whys) / sizeof(st_whys[0]);
+		    i++)
+			if (st_whys[i].why == why)
+				return st_refuse(e, st_whys[i].field,
+				    st_whys[i].msg);
+	if (st != STORAGE_OK && st != STORAGE_ERR_NOTFOUND)
 		log_warnx("tip=%s: %s: %s", id != NULL ? id : "-", what,
 		    storage_status_str(st));
 	return staff_status_from_storage(st);
@@ -109,14 +138,12 @@ staff_triage_route(struct service_worker *w, const struct staff_user *u,
     const char *id, const struct staff_triage_request *rq, json_t **out,
     struct staff_triage_error *e)
 {
-	struct tip_triage_actor a = { u->id, u->login, (int64_t)time(NULL) };
-	char old[TIP_TRIAGE_CODE_MAX], rr[TIP_TRIAGE_TEXT_MAX];
+	struct tip_triage_actor a;
+	char old[TIP_TRIAGE_CODE_MAX], rr[TIP_TRIAGE_REASON_MAX];
 	enum tip_triage_why why;
 	enum storage_status st;
 
-	*out = NULL;
-	memset(e, 0, sizeof(*e));
-	if (!st_may_triage(u))
+	if (!st_start(u, out, e, &a))
 		return STAFF_FORBIDDEN;
 	if (st_empty(rq->bureau) || strlen(rq->bureau) >= TIP_TRIAGE_CODE_MAX)
 		return st_refuse(e, "bureau", "a bureau code of GET "
@@ -124,14 +151,9 @@ staff_triage_route(struct service_worker *w, const struct staff_user *u,
 	if (st_check_text(rq->reason, true, "reason", e) != 0)
 		return STAFF_INVALID;
 	st = tip_triage_route(w->db, &u->scope, &a, id, rq->bureau,
-	    rq->reason, old, &why);
-	if (st == STORAGE_ERR_INVALID && why == TIP_TRIAGE_WHY_BUREAU)
-		return st_refuse(e, "bureau", "not a bureau code of GET "
-		    "/api/v1/bureaus");
+	    rq->reason, old, rr, &why);
 	if (st != STORAGE_OK)
-		return st_failed("route", id, st);
-	(void)snprintf(rr, sizeof(rr), "%s 改派（%s → %s）：%s", u->login, old,
-	    rq->bureau, rq->reason);
+		return st_outcome("route", id, st, why, e);
 	*out = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "bureau",
 	    rq->bureau, "previous_bureau", old, "route_reason", rr);
 	return *out != NULL ? STAFF_OK : STAFF_TRANSIENT;
@@ -143,15 +165,13 @@ staff_triage_status(struct service_worker *w, const struct staff_user *u,
     const char *id, const struct staff_triage_request *rq, json_t **out,
     struct staff_triage_error *e)
 {
-	struct tip_triage_actor a = { u->id, u->login, (int64_t)time(NULL) };
+	struct tip_triage_actor a;
 	const char *status = rq->status, *dup = NULL;
 	enum tip_triage_why why;
 	enum storage_status st;
-	char old[16] = "";
+	char old[TIP_TRIAGE_STATUS_MAX] = "";
 
-	*out = NULL;
-	memset(e, 0, sizeof(*e));
-	if (!st_may_triage(u))
+	if (!st_start(u, out, e, &a))
 		return STAFF_FORBIDDEN;
 	if (st_empty(status))
 		return st_refuse(e, "status", "required: triaged, invalid, "
@@ -181,23 +201,8 @@ staff_triage_status(struct service_worker *w, const struct staff_user *u,
 		return STAFF_INVALID;
 	st = tip_triage_status(w->db, &u->scope, &a, id, status,
 	    st_empty(rq->note) ? NULL : rq->note, dup, old, &why);
-	if (st == STORAGE_ERR_INVALID) {
-		switch (why) {
-		case TIP_TRIAGE_WHY_STATE:
-			return st_refuse(e, "status", "the tip's status "
-			    "follows its case now; triage statuses no longer "
-			    "apply");
-		case TIP_TRIAGE_WHY_DUPLICATE:
-			return st_refuse(e, "duplicate_of", "no such tip");
-		case TIP_TRIAGE_WHY_SELF:
-			return st_refuse(e, "duplicate_of", "a tip is not a "
-			    "duplicate of itself");
-		default:
-			break;
-		}
-	}
 	if (st != STORAGE_OK)
-		return st_failed("status", id, st);
+		return st_outcome("status", id, st, why, e);
 	*out = json_pack("{s:s, s:s, s:s, s:o}", "id", id, "status", status,
 	    "previous_status", old, "duplicate_of", st_str_or_null(dup));
 	return *out != NULL ? STAFF_OK : STAFF_TRANSIENT;
@@ -209,16 +214,14 @@ staff_triage_classify(struct service_worker *w, const struct staff_user *u,
     const char *id, const struct staff_triage_request *rq, json_t **out,
     struct staff_triage_error *e)
 {
-	struct tip_triage_actor a = { u->id, u->login, (int64_t)time(NULL) };
+	struct tip_triage_actor a;
 	const char *dom = st_empty(rq->domain) ? NULL : rq->domain;
 	const char *vio = st_empty(rq->violation) ? NULL : rq->violation;
 	const char *inst = st_empty(rq->institution) ? NULL : rq->institution;
 	enum tip_triage_why why;
 	enum storage_status st;
 
-	*out = NULL;
-	memset(e, 0, sizeof(*e));
-	if (!st_may_triage(u))
+	if (!st_start(u, out, e, &a))
 		return STAFF_FORBIDDEN;
 	if (dom == NULL && vio == NULL && inst == NULL)
 		return st_refuse(e, "domain", "give at least one of domain, "
@@ -232,23 +235,8 @@ staff_triage_classify(struct service_worker *w, const struct staff_user *u,
 		    "social credit code");
 	st = tip_triage_classify(w->db, &u->scope, &a, id, dom, vio, inst,
 	    &why);
-	if (st == STORAGE_ERR_INVALID) {
-		switch (why) {
-		case TIP_TRIAGE_WHY_DOMAIN:
-			return st_refuse(e, "domain", "not a key domain code "
-			    "of GET /api/v1/domains");
-		case TIP_TRIAGE_WHY_VIOLATION:
-			return st_refuse(e, "violation", "not a violation type "
-			    "code of GET /api/v1/violations");
-		case TIP_TRIAGE_WHY_INSTITUTION:
-			return st_refuse(e, "institution", "no institution of "
-			    "the registry has this id or credit code");
-		default:
-			break;
-		}
-	}
 	if (st != STORAGE_OK)
-		return st_failed("classify", id, st);
+		return st_outcome("classify", id, st, why, e);
 	*out = json_pack("{s:s, s:o, s:o, s:o}", "id", id, "domain",
 	    st_str_or_null(dom), "violation", st_str_or_null(vio),
 	    "institution", st_str_or_null(inst));
@@ -416,7 +404,7 @@ staff_triage_detail(struct service_worker *w, const struct staff_user *u,
 	st = tip_triage_facts(w->db, &u->scope, t->public_id, &f);
 	if (st == STORAGE_OK)
 		st = tip_triage_related(w->db, &u->scope, t->id,
-		    st_add_related, rel, NULL);
+		    st_add_related, rel);
 	if (st == STORAGE_OK)
 		st = tip_triage_open_cases(w->db, &u->scope, t->id,
 		    st_add_case, cases);

@@ -57,3 +57,14 @@ utf8_valid(const char *s, size_t n)
 	}
 	return true;
 }
+
+size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}

@@ -20,4 +20,7 @@ size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
 /* Whether s[0..n) is all well-formed UTF-8 without NUL. */
 bool utf8_valid(const char *s, size_t n);
 
+/* Characters (code points) of NUL-terminated valid UTF-8 text. */
+size_t utf8_chars(const char *s);
+
 #endif

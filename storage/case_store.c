@@ -61,15 +61,6 @@ cs_done(sqlite3_stmt *st)
 	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(r);
 }
 
-static void
-cs_bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s != NULL && s[0] != '\0')
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static const char *const cs_tip_map[][2] = {
 	{ "verifying", "verifying" },
 	{ "filed", "filed" },
@@ -159,33 +150,6 @@ cs_tip_from_row(sqlite3_stmt *st, struct case_store_tip *t)
 	CS_TEXT(t->case_id, st, 7);
 }
 
-/*
- * The one row of sql (?1: a public id, the scope bound) into out through
- * fill.  NOTFOUND for no row.
- */
-static enum storage_status
-cs_one(struct db *db, const char *sql, const struct scope *scope,
-    const char *public_id, void (*fill)(sqlite3_stmt *st, void *out),
-    void *out)
-{
-	sqlite3_stmt *st = NULL;
-	enum storage_status rc;
-	int r;
-
-	if (public_id == NULL || strlen(public_id) >= CASE_STORE_ID_MAX)
-		return STORAGE_ERR_NOTFOUND;
-	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, public_id, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		fill(st, out);
-	rc = r == SQLITE_ROW ? STORAGE_OK : r == SQLITE_DONE ?
-	    STORAGE_ERR_NOTFOUND : db_status_from_sqlite(r);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static void
 cs_fill_case(sqlite3_stmt *st, void *out)
 {
@@ -208,43 +172,52 @@ case_store_get(struct db *db, const struct scope *scope,
 	    " WHERE c.public_id = ?1 AND " SCOPE_SQL_CASE("c");
 
 	memset(out, 0, sizeof(*out));
-	return cs_one(db, sql, scope, public_id, cs_fill_case, out);
+	return scope_find_one(db, sql, scope, public_id, CASE_STORE_ID_MAX,
+	    cs_fill_case, out);
 }
 
-/* Tip public_id in scope into *t. */
-static enum storage_status
-cs_find_tip(struct db *db, const struct scope *scope, const char *public_id,
-    struct case_store_tip *t)
+/* See case_store.h. */
+enum storage_status
+case_store_tip_get(struct db *db, const struct scope *scope,
+    const char *public_id, struct case_store_tip *t)
 {
 	static const char sql[] =
 	    "SELECT " TIP_COLUMNS " FROM tips t WHERE t.public_id = ?1 AND "
 	    SCOPE_SQL_TIP("t");
 
 	memset(t, 0, sizeof(*t));
-	return cs_one(db, sql, scope, public_id, cs_fill_tip, t);
+	return scope_find_one(db, sql, scope, public_id, CASE_STORE_ID_MAX,
+	    cs_fill_tip, t);
 }
 
-/* Whether table has a row whose column col is code. */
+/*
+ * Refuse a value of field that sql does not find (?1 bound to text, to
+ * num when text is NULL; the scope bound when scope is not NULL): INVALID
+ * with "field: why" in msg.
+ */
 static enum storage_status
-cs_code_exists(struct db *db, const char *table, const char *col,
-    const char *code, bool *yes)
+cs_require(struct db *db, const char *sql, const struct scope *scope,
+    const char *text, int64_t num, const char *field, const char *why,
+    char *msg, size_t msglen)
 {
-	char sql[128];
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	int r;
 
-	*yes = false;
-	(void)snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE %s = ?1",
-	    table, col);
-	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (text != NULL)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, num);
 	r = sqlite3_step(st);
-	*yes = r == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? STORAGE_OK :
-	    db_status_from_sqlite(r);
+	if (r == SQLITE_ROW)
+		return STORAGE_OK;
+	if (r != SQLITE_DONE)
+		return db_status_from_sqlite(r);
+	cs_msg(msg, msglen, "%s: %s", field, why);
+	return STORAGE_ERR_INVALID;
 }
 
 /* A case_events row (of case id) or a tip_events row (of tip id). */
@@ -265,7 +238,7 @@ cs_event(struct db *db, bool of_case, int64_t id,
 		sqlite3_bind_int64(st, 2, a->user_id);
 	sqlite3_bind_int64(st, 3, a->now);
 	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-	cs_bind_opt(st, 5, detail);
+	db_bind_text_or_null(st, 5, detail);
 	return cs_done(st);
 }
 
@@ -312,28 +285,6 @@ cs_next_id(struct db *db, const char *today, char out[CASE_STORE_ID_MAX])
 	(void)snprintf(out, CASE_STORE_ID_MAX, "%.7s%06d", prefix,
 	    (int)(n + 1));
 	return STORAGE_OK;
-}
-
-/* Whether the case of bureau lies in scope (the SQL of every read). */
-static enum storage_status
-cs_bureau_in_scope(struct db *db, const struct scope *scope,
-    const char *bureau, bool *yes)
-{
-	static const char sql[] =
-	    "SELECT 1 FROM (SELECT ?1 AS bureau) c WHERE " SCOPE_SQL_CASE("c");
-	sqlite3_stmt *st = NULL;
-	enum storage_status rc;
-	int r;
-
-	*yes = false;
-	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, bureau, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	*yes = r == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? STORAGE_OK :
-	    db_status_from_sqlite(r);
 }
 
 /* Link tip t to case c inside the caller's transaction. */
@@ -399,13 +350,13 @@ case_store_create(struct db *db, const struct scope *scope,
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	int64_t inst = n->institution_id, case_id;
-	bool yes;
+	int r;
 
 	public_id[0] = '\0';
 	if ((rc = db_begin(db)) != STORAGE_OK)
 		return rc;
 	if (n->from_tip != NULL) {
-		if ((rc = cs_find_tip(db, scope, n->from_tip, &tip)) !=
+		if ((rc = case_store_tip_get(db, scope, n->from_tip, &tip)) !=
 		    STORAGE_OK)
 			return cs_end(db, rc);
 		if (tip.case_id[0] != '\0') {
@@ -416,7 +367,7 @@ case_store_create(struct db *db, const struct scope *scope,
 		if ((rc = scope_prepare(db, tip_sql, NULL, &st)) != STORAGE_OK)
 			return cs_end(db, rc);
 		sqlite3_bind_int64(st, 1, tip.id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		if ((r = sqlite3_step(st)) == SQLITE_ROW) {
 			if (inst == 0)
 				inst = sqlite3_column_int64(st, 0);
 			CS_TEXT(campaign, st, 1);
@@ -424,6 +375,9 @@ case_store_create(struct db *db, const struct scope *scope,
 			CS_TEXT(bureau, st, 3);
 		}
 		sqlite3_finalize(st);
+		if (r != SQLITE_ROW)
+			return cs_end(db, r == SQLITE_DONE ?
+			    STORAGE_ERR_NOTFOUND : db_status_from_sqlite(r));
 	} else if (scope->role == SCOPE_ROLE_OFFICER)
 		(void)snprintf(bureau, sizeof(bureau), "%s", scope->bureau);
 	if (n->campaign != NULL)
@@ -439,51 +393,26 @@ case_store_create(struct db *db, const struct scope *scope,
 		    "required (an institution id of the registry)");
 		return cs_end(db, STORAGE_ERR_INVALID);
 	}
-	if ((rc = scope_prepare(db, "SELECT 1 FROM institutions WHERE id = ?1",
-	    NULL, &st)) != STORAGE_OK)
-		return cs_end(db, rc);
-	sqlite3_bind_int64(st, 1, inst);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!yes) {
-		cs_msg(msg, msglen, "institution: no such institution");
-		return cs_end(db, STORAGE_ERR_INVALID);
-	}
 	if (bureau[0] == '\0') {
 		cs_msg(msg, msglen, "bureau: required");
 		return cs_end(db, STORAGE_ERR_INVALID);
 	}
-	if ((rc = cs_code_exists(db, "bureaus", "code", bureau, &yes)) !=
-	    STORAGE_OK)
+	if ((rc = cs_require(db, "SELECT 1 FROM institutions WHERE id = ?1",
+	    NULL, NULL, inst, "institution", "no such institution", msg,
+	    msglen)) != STORAGE_OK ||
+	    (rc = cs_require(db, "SELECT 1 FROM bureaus WHERE code = ?1", NULL,
+	    bureau, 0, "bureau", "no such bureau", msg, msglen)) !=
+	    STORAGE_OK ||
+	    (rc = cs_require(db, "SELECT 1 FROM (SELECT ?1 AS bureau) c WHERE "
+	    SCOPE_SQL_CASE("c"), scope, bureau, 0, "bureau",
+	    "not your bureau", msg, msglen)) != STORAGE_OK ||
+	    (campaign[0] != '\0' && (rc = cs_require(db, "SELECT 1 FROM"
+	    " campaigns WHERE code = ?1", NULL, campaign, 0, "campaign",
+	    "no such campaign", msg, msglen)) != STORAGE_OK) ||
+	    (domain[0] != '\0' && (rc = cs_require(db, "SELECT 1 FROM domains"
+	    " WHERE code = ?1", NULL, domain, 0, "domain", "no such domain",
+	    msg, msglen)) != STORAGE_OK))
 		return cs_end(db, rc);
-	if (!yes) {
-		cs_msg(msg, msglen, "bureau: no such bureau");
-		return cs_end(db, STORAGE_ERR_INVALID);
-	}
-	if ((rc = cs_bureau_in_scope(db, scope, bureau, &yes)) != STORAGE_OK)
-		return cs_end(db, rc);
-	if (!yes) {
-		cs_msg(msg, msglen, "bureau: not your bureau");
-		return cs_end(db, STORAGE_ERR_INVALID);
-	}
-	if (campaign[0] != '\0') {
-		if ((rc = cs_code_exists(db, "campaigns", "code", campaign,
-		    &yes)) != STORAGE_OK)
-			return cs_end(db, rc);
-		if (!yes) {
-			cs_msg(msg, msglen, "campaign: no such campaign");
-			return cs_end(db, STORAGE_ERR_INVALID);
-		}
-	}
-	if (domain[0] != '\0') {
-		if ((rc = cs_code_exists(db, "domains", "code", domain,
-		    &yes)) != STORAGE_OK)
-			return cs_end(db, rc);
-		if (!yes) {
-			cs_msg(msg, msglen, "domain: no such domain");
-			return cs_end(db, STORAGE_ERR_INVALID);
-		}
-	}
 	if ((rc = cs_next_id(db, a->today, public_id)) != STORAGE_OK)
 		return cs_end(db, rc);
 	if ((rc = scope_prepare(db, "INSERT INTO cases (public_id,"
@@ -494,10 +423,10 @@ case_store_create(struct db *db, const struct scope *scope,
 		return cs_end(db, rc);
 	sqlite3_bind_text(st, 1, public_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, inst);
-	cs_bind_opt(st, 3, campaign);
-	cs_bind_opt(st, 4, domain);
+	db_bind_text_or_null(st, 3, campaign);
+	db_bind_text_or_null(st, 4, domain);
 	sqlite3_bind_text(st, 5, bureau, -1, SQLITE_STATIC);
-	cs_bind_opt(st, 6, n->joint_departments);
+	db_bind_text_or_null(st, 6, n->joint_departments);
 	if (a->user_id > 0)
 		sqlite3_bind_int64(st, 7, a->user_id);
 	sqlite3_bind_int64(st, 8, a->now);
@@ -548,10 +477,10 @@ case_store_list(struct db *db, const struct scope *scope,
 		return STORAGE_ERR_INVALID;
 	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
-	cs_bind_opt(st, 1, f->bureau);
-	cs_bind_opt(st, 2, f->campaign);
-	cs_bind_opt(st, 3, f->domain);
-	cs_bind_opt(st, 4, f->status);
+	db_bind_text_or_null(st, 1, f->bureau);
+	db_bind_text_or_null(st, 2, f->campaign);
+	db_bind_text_or_null(st, 3, f->domain);
+	db_bind_text_or_null(st, 4, f->status);
 	sqlite3_bind_int64(st, 5, f->before_id);
 	sqlite3_bind_int(st, 6, f->limit + 1);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -648,7 +577,7 @@ case_store_open_tips(struct db *db, const struct scope *scope,
 	*more = false;
 	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
-	cs_bind_opt(st, 1, bureau);
+	db_bind_text_or_null(st, 1, bureau);
 	sqlite3_bind_int(st, 2, CASE_STORE_OPEN_MAX + 1);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		if (cs_each_tip(st, &c) != 0) {
@@ -705,7 +634,7 @@ cs_case_and_tip(struct db *db, const struct scope *scope,
 
 	if ((rc = case_store_get(db, scope, case_id, c)) != STORAGE_OK)
 		return rc;
-	return cs_find_tip(db, scope, tip_id, t);
+	return case_store_tip_get(db, scope, tip_id, t);
 }
 
 /* See case_store.h. */
@@ -772,6 +701,26 @@ case_store_unlink(struct db *db, const struct scope *scope,
 	if ((rc = cs_case_event(db, c.id, a, "unlink", detail)) != STORAGE_OK)
 		return cs_end(db, rc);
 	return cs_end(db, audit_append(db, a->now, a->login, "case.unlink",
+	    c.public_id, detail));
+}
+
+/* See case_store.h. */
+enum storage_status
+case_store_note(struct db *db, const struct scope *scope,
+    const struct case_store_actor *a, const char *case_id, const char *kind,
+    const char *detail)
+{
+	struct case_store_case c;
+	enum storage_status rc;
+	char action[48];
+
+	if ((rc = db_begin(db)) != STORAGE_OK)
+		return rc;
+	if ((rc = case_store_get(db, scope, case_id, &c)) != STORAGE_OK ||
+	    (rc = cs_case_event(db, c.id, a, kind, detail)) != STORAGE_OK)
+		return cs_end(db, rc);
+	(void)snprintf(action, sizeof(action), "case.%s", kind);
+	return cs_end(db, audit_append(db, a->now, a->login, action,
 	    c.public_id, detail));
 }
 
@@ -854,7 +803,7 @@ case_store_set_status(struct db *db, const struct scope *scope,
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, on, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, a->now);
-	cs_bind_opt(st, 4, reason);
+	db_bind_text_or_null(st, 4, reason);
 	sqlite3_bind_int64(st, 5, c.id);
 	if ((rc = cs_done(st)) != STORAGE_OK ||
 	    (rc = cs_tips_follow(db, a, &c, status)) != STORAGE_OK)
@@ -911,7 +860,6 @@ case_store_set_outcome(struct db *db, const struct scope *scope,
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	char detail[CASE_STORE_TEXT_MAX + 512] = "", num[32];
-	bool yes;
 
 	if ((rc = db_begin(db)) != STORAGE_OK)
 		return rc;
@@ -924,16 +872,11 @@ case_store_set_outcome(struct db *db, const struct scope *scope,
 		    c.status);
 		return cs_end(db, STORAGE_ERR_EXISTS);
 	}
-	if (o->false_report_kind != NULL && o->false_report_kind[0] != '\0') {
-		if ((rc = cs_code_exists(db, "violation_types", "code",
-		    o->false_report_kind, &yes)) != STORAGE_OK)
-			return cs_end(db, rc);
-		if (!yes) {
-			cs_msg(msg, msglen, "false_report_kind: no such "
-			    "violation type");
-			return cs_end(db, STORAGE_ERR_INVALID);
-		}
-	}
+	if (o->false_report_kind != NULL && o->false_report_kind[0] != '\0' &&
+	    (rc = cs_require(db, "SELECT 1 FROM violation_types WHERE code ="
+	    " ?1", NULL, o->false_report_kind, 0, "false_report_kind",
+	    "no such violation type", msg, msglen)) != STORAGE_OK)
+		return cs_end(db, rc);
 	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
 		return cs_end(db, rc);
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
@@ -1011,7 +954,7 @@ case_store_tip_notice(struct db *db, const struct scope *scope,
 	}
 	if ((rc = db_begin(db)) != STORAGE_OK)
 		return rc;
-	if ((rc = cs_find_tip(db, scope, tip_id, &t)) != STORAGE_OK)
+	if ((rc = case_store_tip_get(db, scope, tip_id, &t)) != STORAGE_OK)
 		return cs_end(db, rc);
 	if (!t.real_name) {
 		cs_msg(msg, msglen, "tip: %s is anonymous: there is nobody to"
@@ -1058,7 +1001,6 @@ case_store_deadline_event(struct db *db, const struct scope *scope,
 	enum storage_status rc;
 	char detail[CASE_STORE_TEXT_MAX + 128];
 	const char *object;
-	bool yes;
 
 	if ((tip_id == NULL) == (case_id == NULL) || rule_id == NULL ||
 	    kind == NULL || on == NULL)
@@ -1067,20 +1009,14 @@ case_store_deadline_event(struct db *db, const struct scope *scope,
 		return rc;
 	memset(&c, 0, sizeof(c));
 	memset(&t, 0, sizeof(t));
-	rc = tip_id != NULL ? cs_find_tip(db, scope, tip_id, &t) :
+	rc = tip_id != NULL ? case_store_tip_get(db, scope, tip_id, &t) :
 	    case_store_get(db, scope, case_id, &c);
 	if (rc != STORAGE_OK)
 		return cs_end(db, rc);
-	if ((rc = scope_prepare(db, "SELECT 1 FROM deadline_rules WHERE"
-	    " rule_id = ?1", NULL, &st)) != STORAGE_OK)
+	if ((rc = cs_require(db, "SELECT 1 FROM deadline_rules WHERE rule_id ="
+	    " ?1", NULL, rule_id, 0, "rule", "no such deadline rule", msg,
+	    msglen)) != STORAGE_OK)
 		return cs_end(db, rc);
-	sqlite3_bind_text(st, 1, rule_id, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!yes) {
-		cs_msg(msg, msglen, "rule: no such deadline rule");
-		return cs_end(db, STORAGE_ERR_INVALID);
-	}
 	if ((rc = scope_prepare(db, "INSERT INTO deadline_events (tip_id,"
 	    " case_id, rule_id, kind, on_date, note, user_id, at) VALUES"
 	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", NULL, &st)) != STORAGE_OK)
@@ -1092,7 +1028,7 @@ case_store_deadline_event(struct db *db, const struct scope *scope,
 	sqlite3_bind_text(st, 3, rule_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, on, -1, SQLITE_STATIC);
-	cs_bind_opt(st, 6, note);
+	db_bind_text_or_null(st, 6, note);
 	if (a->user_id > 0)
 		sqlite3_bind_int64(st, 7, a->user_id);
 	sqlite3_bind_int64(st, 8, a->now);

@@ -179,6 +179,11 @@ enum storage_status case_store_create(struct db *db,
 enum storage_status case_store_get(struct db *db, const struct scope *scope,
     const char *public_id, struct case_store_case *out);
 
+/* Tip public_id in scope into *out.  NOTFOUND outside the scope. */
+enum storage_status case_store_tip_get(struct db *db,
+    const struct scope *scope, const char *public_id,
+    struct case_store_tip *out);
+
 /*
  * The cases in scope matching f, newest first, at most f->limit, to cb
  * (row valid during the call; cb returns 0 to go on).  *more tells
@@ -223,6 +228,16 @@ enum storage_status case_store_unlink(struct db *db,
     const struct scope *scope, const struct case_store_actor *a,
     const char *case_id, const char *tip_id, const char *reason, char *msg,
     size_t msglen);
+
+/*
+ * Record on case case_id (in scope) work done elsewhere: a case_events row
+ * of kind with detail and its audit entry ("case.<kind>"), in one
+ * transaction.  (A message to every tipster of the case: each message is
+ * its own transaction, messages_add(); this notes what went out.)
+ */
+enum storage_status case_store_note(struct db *db,
+    const struct scope *scope, const struct case_store_actor *a,
+    const char *case_id, const char *kind, const char *detail);
 
 /*
  * Move case case_id to status (see case_store_valid_transition(); EXISTS

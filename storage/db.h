@@ -51,6 +51,10 @@ enum storage_status db_commit(struct db *db);
 void db_rollback(struct db *db);
 
 /* Map an SQLite result code to a storage status. */
+/* Bind s as text to parameter i of st (copied), or NULL when s is NULL
+ * or "". */
+void db_bind_text_or_null(sqlite3_stmt *st, int i, const char *s);
+
 enum storage_status db_status_from_sqlite(int rc);
 
 /*

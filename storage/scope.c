@@ -134,3 +134,26 @@ scope_column_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 
 	(void)snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
 }
+
+/* See scope.h. */
+enum storage_status
+scope_find_one(struct db *db, const char *sql, const struct scope *s,
+    const char *public_id, size_t max,
+    void (*fill)(sqlite3_stmt *st, void *out), void *out)
+{
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	int r;
+
+	if (public_id == NULL || strlen(public_id) >= max)
+		return STORAGE_ERR_NOTFOUND;
+	if ((rc = scope_prepare(db, sql, s, &st)) != STORAGE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, public_id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		fill(st, out);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? STORAGE_OK : r == SQLITE_DONE ?
+	    STORAGE_ERR_NOTFOUND : db_status_from_sqlite(r);
+}

@@ -96,4 +96,14 @@ enum storage_status scope_prepare(struct db *db, const char *sql,
 /* Copy text column col of st into dst (len bytes), "" for NULL. */
 void scope_column_text(char *dst, size_t len, sqlite3_stmt *st, int col);
 
+/*
+ * Run the query sql, with the scope s bound and public_id as ?1, and hand
+ * its first row to fill.  STORAGE_ERR_NOTFOUND when there is no row, or
+ * when public_id is NULL or not shorter than max bytes (no id that long
+ * exists).
+ */
+enum storage_status scope_find_one(struct db *db, const char *sql,
+    const struct scope *s, const char *public_id, size_t max,
+    void (*fill)(sqlite3_stmt *st, void *out), void *out);
+
 #endif

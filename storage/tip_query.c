@@ -88,6 +88,66 @@ tq_tip_from_row(struct db *db, const struct keys_master *mk, sqlite3_stmt *st,
 	return rc;
 }
 
+/* The caller's callback and argument, for the row adapters below. */
+struct tq_walk {
+	int (*list)(void *arg, const struct tip_query_tip *t);
+	int (*export)(void *arg, const struct tip_query_tip *t,
+	    const struct tip_query_export_row *x);
+	void *arg;
+};
+
+/*
+ * Step st, a query of TIP_COLUMNS first, and finalize it: each row's
+ * record is opened, handed with the row to row (non-zero stops) and
+ * wiped before the next.  At most limit rows; *more (may be NULL) tells
+ * whether another followed.
+ */
+static enum storage_status
+tq_each_tip(struct db *db, const struct keys_master *mk, sqlite3_stmt *st,
+    int limit, bool *more,
+    int (*row)(sqlite3_stmt *st, const struct tip_query_tip *t, void *arg),
+    void *arg)
+{
+	struct tip_query_tip t;
+	enum storage_status rc;
+	int r, n = 0;
+
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop;
+
+		if (n == limit) {
+			if (more != NULL)
+				*more = true;
+			r = SQLITE_DONE;
+			break;
+		}
+		if ((rc = tq_tip_from_row(db, mk, st, &t, NULL)) !=
+		    STORAGE_OK) {
+			tq_tip_clear(&t);
+			sqlite3_finalize(st);
+			return rc;
+		}
+		n++;
+		stop = row(st, &t, arg);
+		tq_tip_clear(&t);
+		if (stop != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(r);
+}
+
+static int
+tq_list_row(sqlite3_stmt *st, const struct tip_query_tip *t, void *arg)
+{
+	struct tq_walk *wk = arg;
+
+	(void)st;
+	return wk->list(wk->arg, t);
+}
+
 /*
  * A page of tips in scope, in the queue's order (tip_query.h); the
  * cursor is a row value compared in that order.  One statement; each row's
@@ -107,10 +167,9 @@ tip_query_list(struct db *db, const struct keys_master *mk,
 	    "      -t.received_at, -t.id) > (?6, -?7, -?3, -?4))"
 	    " ORDER BY t.status <> 'received', t.priority DESC,"
 	    " t.received_at DESC, t.id DESC LIMIT ?5";
-	struct tip_query_tip t;
+	struct tq_walk wk = { .list = cb, .arg = arg };
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
-	int r, n = 0;
 
 	*more = false;
 	if (f == NULL || f->limit < 1 || f->limit > TIP_QUERY_PAGE_MAX)
@@ -126,30 +185,7 @@ tip_query_list(struct db *db, const struct keys_master *mk,
 	sqlite3_bind_int(st, 5, f->limit + 1);
 	sqlite3_bind_int(st, 6, f->before_group);
 	sqlite3_bind_int(st, 7, f->before_priority);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop;
-
-		if (n == f->limit) {
-			*more = true;
-			r = SQLITE_DONE;
-			break;
-		}
-		rc = tq_tip_from_row(db, mk, st, &t, NULL);
-		if (rc != STORAGE_OK) {
-			tq_tip_clear(&t);
-			sqlite3_finalize(st);
-			return rc;
-		}
-		n++;
-		stop = cb(arg, &t);
-		tq_tip_clear(&t);
-		if (stop != 0) {
-			r = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(r);
+	return tq_each_tip(db, mk, st, f->limit, more, tq_list_row, &wk);
 }
 
 /* Find tip public_id in scope and open its record; key gets its key. */
@@ -553,6 +589,22 @@ tq_export_prepare(struct db *db, const char *sql, const struct scope *scope,
 	return STORAGE_OK;
 }
 
+static int
+tq_export_row(sqlite3_stmt *st, const struct tip_query_tip *t, void *arg)
+{
+	struct tq_walk *wk = arg;
+	struct tip_query_export_row x;
+
+	scope_column_text(x.received_on, sizeof(x.received_on), st, 14);
+	scope_column_text(x.bureau_name, sizeof(x.bureau_name), st, 15);
+	scope_column_text(x.domain_name, sizeof(x.domain_name), st, 16);
+	scope_column_text(x.violation_name, sizeof(x.violation_name), st, 17);
+	scope_column_text(x.institution_name, sizeof(x.institution_name), st,
+	    18);
+	return wk->export(wk->arg, t, &x);
+}
+
+/* See tip_query.h. */
 enum storage_status
 tip_query_export(struct db *db, const struct keys_master *mk,
     const struct scope *scope, const struct tip_query_export_filter *f,
@@ -563,8 +615,7 @@ tip_query_export(struct db *db, const struct keys_master *mk,
 	static const char sql[] = "SELECT " TIP_COLUMNS ", t.received_on,"
 	    " b.name_zh, d.name_zh, v.name_zh, i.name" TQ_EXPORT_WHERE
 	    " ORDER BY t.received_at, t.id";
-	struct tip_query_export_row x;
-	struct tip_query_tip t;
+	struct tq_walk wk = { .export = cb, .arg = arg };
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	int r;
@@ -583,29 +634,5 @@ tip_query_export(struct db *db, const struct keys_master *mk,
 	if (rc != STORAGE_OK ||
 	    (rc = tq_export_prepare(db, sql, scope, f, &st)) != STORAGE_OK)
 		return rc;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop;
-
-		if ((rc = tq_tip_from_row(db, mk, st, &t, NULL)) !=
-		    STORAGE_OK) {
-			tq_tip_clear(&t);
-			sqlite3_finalize(st);
-			return rc;
-		}
-		scope_column_text(x.received_on, sizeof(x.received_on), st, 14);
-		scope_column_text(x.bureau_name, sizeof(x.bureau_name), st, 15);
-		scope_column_text(x.domain_name, sizeof(x.domain_name), st, 16);
-		scope_column_text(x.violation_name, sizeof(x.violation_name), st,
-		    17);
-		scope_column_text(x.institution_name, sizeof(x.institution_name),
-		    st, 18);
-		stop = cb(arg, &t, &x);
-		tq_tip_clear(&t);
-		if (stop != 0) {
-			r = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(r);
+	return tq_each_tip(db, mk, st, f->max, NULL, tq_export_row, &wk);
 }

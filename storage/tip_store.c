@@ -12,15 +12,6 @@
 #include "storage/key_slots.h"
 #include "storage/tip_triage.h"
 
-static void
-bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s != NULL && s[0] != '\0')
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* The status of the statement's last failure. */
 static enum storage_status
 stmt_status(struct db *db)
@@ -88,26 +79,6 @@ tip_store_next_id(struct db *db, const char *received_on,
 	return STORAGE_OK;
 }
 
-/* The 12315 work-order number of a staff-entered tip (none: nothing). */
-static enum storage_status
-tip_store_set_wo(struct db *db, int64_t tip_id, const char *wo)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if (wo == NULL || wo[0] == '\0')
-		return STORAGE_OK;
-	r = sqlite3_prepare_v2(db_sqlite(db), "UPDATE tips SET wo_12315 = ?1 "
-	    "WHERE id = ?2", -1, &st, NULL);
-	if (r != SQLITE_OK)
-		return db_status_from_sqlite(r);
-	sqlite3_bind_text(st, 1, wo, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, tip_id);
-	r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? STORAGE_OK : stmt_status(db);
-}
-
 static enum storage_status
 tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
     const char *public_id, int64_t *tip_id)
@@ -117,9 +88,9 @@ tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
 	    " violation, campaign, priority, route_reason, needs_review,"
 	    " real_name, occurred_on, received_at, received_on, updated_at,"
 	    " receipt_hash, nonce_hash, dedup_hash, record_sealed,"
-	    " institution_id)"
+	    " institution_id, wo_12315)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?14, ?16, ?17, ?18, ?19, ?20)";
+	    " ?14, ?15, ?14, ?16, ?17, ?18, ?19, ?20, ?21)";
 	sqlite3_stmt *st = NULL;
 	int r;
 
@@ -131,14 +102,14 @@ tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
 	sqlite3_bind_text(st, 3, t->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, t->status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, t->bureau, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 6, t->domain);
-	bind_text_or_null(st, 7, t->violation);
-	bind_text_or_null(st, 8, t->campaign);
+	db_bind_text_or_null(st, 6, t->domain);
+	db_bind_text_or_null(st, 7, t->violation);
+	db_bind_text_or_null(st, 8, t->campaign);
 	sqlite3_bind_int(st, 9, t->priority);
-	bind_text_or_null(st, 10, t->route_reason);
+	db_bind_text_or_null(st, 10, t->route_reason);
 	sqlite3_bind_int(st, 11, t->needs_review ? 1 : 0);
 	sqlite3_bind_int(st, 12, t->real_name ? 1 : 0);
-	bind_text_or_null(st, 13, t->occurred_on);
+	db_bind_text_or_null(st, 13, t->occurred_on);
 	sqlite3_bind_int64(st, 14, t->received_at);
 	sqlite3_bind_text(st, 15, t->received_on, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 16, t->receipt_hash, TIP_MAC_BYTES,
@@ -155,12 +126,13 @@ tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
 		sqlite3_bind_int64(st, 20, t->institution_id);
 	else
 		sqlite3_bind_null(st, 20);
+	db_bind_text_or_null(st, 21, t->wo_12315);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)
 		return stmt_status(db);
 	*tip_id = sqlite3_last_insert_rowid(db_sqlite(db));
-	return tip_store_set_wo(db, *tip_id, t->wo_12315);
+	return STORAGE_OK;
 }
 
 static enum storage_status

@@ -13,13 +13,11 @@
 
 #include "storage/audit.h"
 
-#define TT_DETAIL_MAX (TIP_TRIAGE_TEXT_MAX + 256)
-
 /* The tip row a change works on, found inside the transaction. */
 struct tt_tip {
 	int64_t id;
 	char bureau[TIP_TRIAGE_CODE_MAX];
-	char status[16];
+	char status[TIP_TRIAGE_STATUS_MAX];
 	char domain[TIP_TRIAGE_CODE_MAX];
 	char violation[TIP_TRIAGE_CODE_MAX];
 	int64_t institution_id;
@@ -35,35 +33,6 @@ tt_run(struct db *db, sqlite3_stmt *st)
 
 	sqlite3_finalize(st);
 	return r == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(ec);
-}
-
-/*
- * The one row of the scoped query sql for tip public_id (?1), handed to
- * fill.  NOTFOUND when there is none.
- */
-static enum storage_status
-tt_one(struct db *db, const struct scope *scope, const char *sql,
-    const char *public_id, void (*fill)(sqlite3_stmt *st, void *out),
-    void *out)
-{
-	sqlite3_stmt *st = NULL;
-	enum storage_status rc;
-	int r;
-
-	if (public_id == NULL || strlen(public_id) >= TIP_TRIAGE_ID_MAX)
-		return STORAGE_ERR_NOTFOUND;
-	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, public_id, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		fill(st, out);
-		rc = STORAGE_OK;
-	} else
-		rc = r == SQLITE_DONE ? STORAGE_ERR_NOTFOUND :
-		    db_status_from_sqlite(r);
-	sqlite3_finalize(st);
-	return rc;
 }
 
 static void
@@ -90,28 +59,31 @@ tt_find(struct db *db, const struct scope *scope, const char *public_id,
 	    SCOPE_SQL_TIP("t");
 
 	memset(t, 0, sizeof(*t));
-	return tt_one(db, scope, sql, public_id, tt_fill_tip, t);
+	return scope_find_one(db, sql, scope, public_id, TIP_TRIAGE_ID_MAX,
+	    tt_fill_tip, t);
 }
 
-/* Whether the one-parameter query finds a row for text. */
+/*
+ * The integer first column of the first row the reference-data query sql
+ * finds for text (?1); *val 0 when there is no row.
+ */
 static enum storage_status
-tt_exists(struct db *db, const char *sql, const char *text, bool *found)
+tt_lookup(struct db *db, const char *sql, const char *text, int64_t *val)
 {
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	int r;
 
-	*found = false;
+	*val = 0;
 	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
-	sqlite3_finalize(st);
 	if (r == SQLITE_ROW)
-		*found = true;
-	else if (r != SQLITE_DONE)
-		return db_status_from_sqlite(r);
-	return STORAGE_OK;
+		*val = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? STORAGE_OK :
+	    db_status_from_sqlite(r);
 }
 
 /* The tip_events row and the audit entry of a change. */
@@ -157,17 +129,17 @@ enum storage_status
 tip_triage_route(struct db *db, const struct scope *scope,
     const struct tip_triage_actor *a, const char *public_id,
     const char *bureau, const char *reason, char *old_bureau,
-    enum tip_triage_why *why)
+    char *route_reason, enum tip_triage_why *why)
 {
 	static const char sql[] =
 	    "UPDATE tips AS t SET bureau = ?1, route_reason = ?2,"
 	    " needs_review = 0, updated_at = ?3 WHERE t.id = ?4 AND "
 	    SCOPE_SQL_TIP("t");
-	char detail[TT_DETAIL_MAX], rr[TT_DETAIL_MAX];
+	char detail[TIP_TRIAGE_REASON_MAX], rr[TIP_TRIAGE_REASON_MAX];
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	struct tt_tip t;
-	bool found;
+	int64_t found;
 
 	*why = TIP_TRIAGE_WHY_NONE;
 	if (bureau == NULL || reason == NULL || reason[0] == '\0' ||
@@ -177,10 +149,10 @@ tip_triage_route(struct db *db, const struct scope *scope,
 		return rc;
 	if ((rc = tt_find(db, scope, public_id, &t)) != STORAGE_OK)
 		return tt_end(db, rc);
-	if ((rc = tt_exists(db, "SELECT 1 FROM bureaus WHERE code = ?1",
+	if ((rc = tt_lookup(db, "SELECT 1 FROM bureaus WHERE code = ?1",
 	    bureau, &found)) != STORAGE_OK)
 		return tt_end(db, rc);
-	if (!found) {
+	if (found == 0) {
 		*why = TIP_TRIAGE_WHY_BUREAU;
 		return tt_end(db, STORAGE_ERR_INVALID);
 	}
@@ -199,6 +171,8 @@ tip_triage_route(struct db *db, const struct scope *scope,
 	rc = tt_record(db, a, t.id, public_id, "route", detail);
 	if (rc == STORAGE_OK && old_bureau != NULL)
 		(void)snprintf(old_bureau, TIP_TRIAGE_CODE_MAX, "%s", t.bureau);
+	if (rc == STORAGE_OK && route_reason != NULL)
+		(void)snprintf(route_reason, TIP_TRIAGE_REASON_MAX, "%s", rr);
 	return tt_end(db, rc);
 }
 
@@ -221,7 +195,7 @@ tip_triage_status(struct db *db, const struct scope *scope,
 	    "UPDATE tips AS t SET status = ?1, duplicate_of = ?2,"
 	    " needs_review = 0, updated_at = ?3 WHERE t.id = ?4 AND "
 	    SCOPE_SQL_TIP("t");
-	char detail[TT_DETAIL_MAX];
+	char detail[TIP_TRIAGE_REASON_MAX];
 	const char *kind;
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
@@ -247,7 +221,8 @@ tip_triage_status(struct db *db, const struct scope *scope,
 	if (!tt_is_triage_status(t.status)) {
 		*why = TIP_TRIAGE_WHY_STATE;
 		if (old_status != NULL)
-			(void)snprintf(old_status, 16, "%s", t.status);
+			(void)snprintf(old_status, TIP_TRIAGE_STATUS_MAX, "%s",
+			    t.status);
 		return tt_end(db, STORAGE_ERR_INVALID);
 	}
 	memset(&dup, 0, sizeof(dup));
@@ -283,34 +258,9 @@ tip_triage_status(struct db *db, const struct scope *scope,
 		return tt_end(db, rc);
 	rc = tt_record(db, a, t.id, public_id, kind, detail);
 	if (rc == STORAGE_OK && old_status != NULL)
-		(void)snprintf(old_status, 16, "%s", t.status);
+		(void)snprintf(old_status, TIP_TRIAGE_STATUS_MAX, "%s",
+		    t.status);
 	return tt_end(db, rc);
-}
-
-/*
- * The registry row named by text: a decimal row id or a unified social
- * credit code.  *id 0 when there is none.
- */
-static enum storage_status
-tt_institution(struct db *db, const char *text, int64_t *id)
-{
-	static const char sql[] =
-	    "SELECT id FROM institutions WHERE CAST(id AS TEXT) = ?1"
-	    " OR credit_code = upper(?1)";
-	sqlite3_stmt *st = NULL;
-	enum storage_status rc;
-	int r;
-
-	*id = 0;
-	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? STORAGE_OK :
-	    db_status_from_sqlite(r);
 }
 
 /* Append "; name: old -> new" to detail. */
@@ -336,12 +286,11 @@ tip_triage_classify(struct db *db, const struct scope *scope,
 	    " violation = coalesce(?2, t.violation),"
 	    " institution_id = coalesce(?3, t.institution_id),"
 	    " updated_at = ?4 WHERE t.id = ?5 AND " SCOPE_SQL_TIP("t");
-	char detail[TT_DETAIL_MAX] = "", oldi[24], newi[24];
+	char detail[TIP_TRIAGE_REASON_MAX] = "", oldi[24], newi[24];
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	struct tt_tip t;
-	int64_t inst = 0;
-	bool found;
+	int64_t inst = 0, found;
 
 	*why = TIP_TRIAGE_WHY_NONE;
 	if (domain == NULL && violation == NULL && institution == NULL)
@@ -351,20 +300,20 @@ tip_triage_classify(struct db *db, const struct scope *scope,
 	if ((rc = tt_find(db, scope, public_id, &t)) != STORAGE_OK)
 		return tt_end(db, rc);
 	if (domain != NULL) {
-		if ((rc = tt_exists(db, "SELECT 1 FROM domains WHERE code = ?1",
+		if ((rc = tt_lookup(db, "SELECT 1 FROM domains WHERE code = ?1",
 		    domain, &found)) != STORAGE_OK)
 			return tt_end(db, rc);
-		if (!found) {
+		if (found == 0) {
 			*why = TIP_TRIAGE_WHY_DOMAIN;
 			return tt_end(db, STORAGE_ERR_INVALID);
 		}
 		tt_change(detail, sizeof(detail), "domain", t.domain, domain);
 	}
 	if (violation != NULL) {
-		if ((rc = tt_exists(db, "SELECT 1 FROM violation_types WHERE "
+		if ((rc = tt_lookup(db, "SELECT 1 FROM violation_types WHERE "
 		    "code = ?1", violation, &found)) != STORAGE_OK)
 			return tt_end(db, rc);
-		if (!found) {
+		if (found == 0) {
 			*why = TIP_TRIAGE_WHY_VIOLATION;
 			return tt_end(db, STORAGE_ERR_INVALID);
 		}
@@ -372,8 +321,11 @@ tip_triage_classify(struct db *db, const struct scope *scope,
 		    violation);
 	}
 	if (institution != NULL) {
-		if ((rc = tt_institution(db, institution, &inst)) !=
-		    STORAGE_OK)
+		/* A decimal registry row id or a unified social credit
+		 * code. */
+		if ((rc = tt_lookup(db, "SELECT id FROM institutions WHERE"
+		    " CAST(id AS TEXT) = ?1 OR credit_code = upper(?1)",
+		    institution, &inst)) != STORAGE_OK)
 			return tt_end(db, rc);
 		if (inst == 0) {
 			*why = TIP_TRIAGE_WHY_INSTITUTION;
@@ -426,13 +378,14 @@ tip_triage_facts(struct db *db, const struct scope *scope,
 	    " WHERE t.public_id = ?1 AND " SCOPE_SQL_TIP("t");
 
 	memset(out, 0, sizeof(*out));
-	return tt_one(db, scope, sql, public_id, tt_fill_facts, out);
+	return scope_find_one(db, sql, scope, public_id, TIP_TRIAGE_ID_MAX,
+	    tt_fill_facts, out);
 }
 
 /*
- * Run the scoped query sql for tip row tip_id (?1; ?2, when the query has
- * it, is TIP_TRIAGE_RELATED_MAX) and hand each row to row, which returns
- * non-zero to stop.
+ * Run the scoped query sql for tip row tip_id (?1; ?2 is
+ * TIP_TRIAGE_RELATED_MAX, for the queries that have a LIMIT) and hand each
+ * row to row, which returns non-zero to stop.
  */
 static enum storage_status
 tt_each(struct db *db, const struct scope *scope, const char *sql,
@@ -445,8 +398,8 @@ tt_each(struct db *db, const struct scope *scope, const char *sql,
 	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, tip_id);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int(st, 2, TIP_TRIAGE_RELATED_MAX);
+	/* The scope's ?90 and ?91 make ?2 a slot of every statement. */
+	sqlite3_bind_int(st, 2, TIP_TRIAGE_RELATED_MAX);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		if (row(st, arg) != 0) {
 			r = SQLITE_DONE;
@@ -462,8 +415,17 @@ struct tt_walk {
 	int (*related)(void *arg, const struct tip_triage_related *r);
 	int (*kase)(void *arg, const struct tip_triage_case *c);
 	void *arg;
-	size_t n;
 };
+
+/* The (public_id, status, bureau) columns 0 to 2 of a tip or a case. */
+static void
+tt_columns_ref(sqlite3_stmt *st, char public_id[TIP_TRIAGE_ID_MAX],
+    char status[TIP_TRIAGE_STATUS_MAX], char bureau[TIP_TRIAGE_CODE_MAX])
+{
+	scope_column_text(public_id, TIP_TRIAGE_ID_MAX, st, 0);
+	scope_column_text(status, TIP_TRIAGE_STATUS_MAX, st, 1);
+	scope_column_text(bureau, TIP_TRIAGE_CODE_MAX, st, 2);
+}
 
 static int
 tt_event_row(sqlite3_stmt *st, void *arg)
@@ -522,20 +484,15 @@ tt_related_row(sqlite3_stmt *st, void *arg)
 	struct tt_walk *wk = arg;
 	struct tip_triage_related rel;
 
-	memset(&rel, 0, sizeof(rel));
-	scope_column_text(rel.public_id, sizeof(rel.public_id), st, 0);
-	scope_column_text(rel.status, sizeof(rel.status), st, 1);
-	scope_column_text(rel.bureau, sizeof(rel.bureau), st, 2);
+	tt_columns_ref(st, rel.public_id, rel.status, rel.bureau);
 	rel.reasons = (unsigned)sqlite3_column_int(st, 3);
-	wk->n++;
-	return wk->related != NULL ? wk->related(wk->arg, &rel) : 0;
+	return wk->related(wk->arg, &rel);
 }
 
 /* See tip_triage.h. */
 enum storage_status
 tip_triage_related(struct db *db, const struct scope *scope, int64_t tip_id,
-    int (*cb)(void *arg, const struct tip_triage_related *r), void *arg,
-    size_t *count)
+    int (*cb)(void *arg, const struct tip_triage_related *r), void *arg)
 {
 	static const char sql[] = TT_RELATED_CTE
 	    " SELECT o.public_id, o.status, o.bureau, sum(rel.why)"
@@ -543,12 +500,15 @@ tip_triage_related(struct db *db, const struct scope *scope, int64_t tip_id,
 	    SCOPE_SQL_TIP("o") " GROUP BY o.id"
 	    " ORDER BY o.received_at DESC, o.id DESC LIMIT ?2";
 	struct tt_walk wk = { .related = cb, .arg = arg };
-	enum storage_status rc;
 
-	rc = tt_each(db, scope, sql, tip_id, tt_related_row, &wk);
-	if (count != NULL)
-		*count = wk.n;
-	return rc;
+	return tt_each(db, scope, sql, tip_id, tt_related_row, &wk);
+}
+
+static int
+tt_count_row(sqlite3_stmt *st, void *arg)
+{
+	*(long *)arg = (long)sqlite3_column_int64(st, 0);
+	return 1;
 }
 
 /* See tip_triage.h. */
@@ -559,19 +519,9 @@ tip_triage_related_count(struct db *db, const struct scope *scope,
 	static const char sql[] = TT_RELATED_CTE
 	    " SELECT count(DISTINCT o.id) FROM rel JOIN tips o ON"
 	    " o.id = rel.id WHERE " SCOPE_SQL_TIP("o");
-	sqlite3_stmt *st = NULL;
-	enum storage_status rc;
-	int r;
 
 	*count = 0;
-	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, tip_id);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		*count = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r == SQLITE_ROW ? STORAGE_OK : db_status_from_sqlite(r);
+	return tt_each(db, scope, sql, tip_id, tt_count_row, count);
 }
 
 static int
@@ -580,10 +530,7 @@ tt_case_row(sqlite3_stmt *st, void *arg)
 	struct tt_walk *wk = arg;
 	struct tip_triage_case c;
 
-	memset(&c, 0, sizeof(c));
-	scope_column_text(c.public_id, sizeof(c.public_id), st, 0);
-	scope_column_text(c.status, sizeof(c.status), st, 1);
-	scope_column_text(c.bureau, sizeof(c.bureau), st, 2);
+	tt_columns_ref(st, c.public_id, c.status, c.bureau);
 	return wk->kase(wk->arg, &c);
 }
 

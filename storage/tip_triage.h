@@ -30,7 +30,10 @@
 
 #define TIP_TRIAGE_ID_MAX	32
 #define TIP_TRIAGE_CODE_MAX	64
+#define TIP_TRIAGE_STATUS_MAX	16
 #define TIP_TRIAGE_TEXT_MAX	2048	/* bytes of a reason or note */
+/* Bytes of a stored route reason or event detail: the text and more. */
+#define TIP_TRIAGE_REASON_MAX	(TIP_TRIAGE_TEXT_MAX + 256)
 #define TIP_TRIAGE_RELATED_MAX	50
 #define TIP_TRIAGE_MAC_BYTES	32
 
@@ -62,7 +65,7 @@ struct tip_triage_actor {
 
 struct tip_triage_related {
 	char public_id[TIP_TRIAGE_ID_MAX];
-	char status[16];
+	char status[TIP_TRIAGE_STATUS_MAX];
 	char bureau[TIP_TRIAGE_CODE_MAX];
 	unsigned reasons;		/* TIP_TRIAGE_REL_* */
 };
@@ -76,7 +79,7 @@ struct tip_triage_event {
 
 struct tip_triage_case {
 	char public_id[TIP_TRIAGE_ID_MAX];
-	char status[16];
+	char status[TIP_TRIAGE_STATUS_MAX];
 	char bureau[TIP_TRIAGE_CODE_MAX];
 };
 
@@ -94,14 +97,15 @@ struct tip_triage_facts {
  * TIP_TRIAGE_TEXT_MAX bytes): tips.bureau and route_reason (naming who
  * re-routed, from where and why; needs_review cleared: a person has
  * decided), a "route" event and a "tip.route"
- * audit entry.  old_bureau (TIP_TRIAGE_CODE_MAX bytes, may be NULL) gets
- * where it was.  NOTFOUND outside the scope; INVALID with *why for an
- * unknown bureau.
+ * audit entry.  old_bureau (TIP_TRIAGE_CODE_MAX bytes) gets where it
+ * was and route_reason (TIP_TRIAGE_REASON_MAX bytes) the route reason
+ * stored; either may be NULL.  NOTFOUND outside the scope; INVALID with
+ * *why for an unknown bureau.
  */
 enum storage_status tip_triage_route(struct db *db, const struct scope *scope,
     const struct tip_triage_actor *a, const char *public_id,
     const char *bureau, const char *reason, char *old_bureau,
-    enum tip_triage_why *why);
+    char *route_reason, enum tip_triage_why *why);
 
 /*
  * Set a triage status of tip public_id (in scope): "triaged" (confirm),
@@ -112,8 +116,8 @@ enum storage_status tip_triage_route(struct db *db, const struct scope *scope,
  * TIP_TRIAGE_WHY_STATE).  A change without duplicate_of clears
  * tips.duplicate_of; every change clears needs_review.  note may be
  * NULL.  One event (confirm, invalid, transferred, duplicate) and one
- * audit entry ("tip.<kind>").  old_status (16 bytes, may be NULL) gets
- * the status before.
+ * audit entry ("tip.<kind>").  old_status (TIP_TRIAGE_STATUS_MAX bytes,
+ * may be NULL) gets the status before.
  */
 enum storage_status tip_triage_status(struct db *db,
     const struct scope *scope, const struct tip_triage_actor *a,
@@ -146,13 +150,11 @@ enum storage_status tip_triage_events(struct db *db, const struct scope *scope,
 
 /*
  * The relatives of tip row tip_id that the scope may see, newest first,
- * at most TIP_TRIAGE_RELATED_MAX, to cb (0 to go on).  *count (may be
- * NULL) gets how many were handed out.
+ * at most TIP_TRIAGE_RELATED_MAX, to cb (0 to go on).
  */
 enum storage_status tip_triage_related(struct db *db,
     const struct scope *scope, int64_t tip_id,
-    int (*cb)(void *arg, const struct tip_triage_related *r), void *arg,
-    size_t *count);
+    int (*cb)(void *arg, const struct tip_triage_related *r), void *arg);
 
 /* How many relatives tip row tip_id has in the scope (the queue's count). */
 enum storage_status tip_triage_related_count(struct db *db,

@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ import time
 import uuid
 
 HOST = "127.0.0.1"
+BUDGET_MIB = 256        # inflight_max_mb of the benchmark's server
 
 
 def start_server(binary, workdir, extra_ini=""):
@@ -47,8 +47,8 @@ def start_server(binary, workdir, extra_ini=""):
     cfg = os.path.join(workdir, "bench.ini")
     with open(cfg, "w") as f:
         f.write("[server]\nworkers = 4\n[limits]\nattachment_max_mb = 20\n"
-                "tip_max_mb = 21\ninflight_max_mb = 256\n"
-                "submissions_per_hour = 0\n" + extra_ini)
+                "tip_max_mb = 21\ninflight_max_mb = %d\n"
+                "submissions_per_hour = 0\n" % BUDGET_MIB + extra_ini)
     proc = subprocess.Popen([binary, "serve", "--data", data, "--config",
                              cfg, "--http", HOST + ":0", "--lmtp",
                              HOST + ":0"], stdout=subprocess.DEVNULL,
@@ -276,6 +276,7 @@ def main(argv):
         res["healthz_samples"] = len(lat)
         res["uploads_during_probe"] = counter.value
         res["peak_rss_mib"] = peak_rss_mib(proc.pid)
+        res["budget_mib"] = BUDGET_MIB
         res["loop_cpu_s"] = loop_cpu_s(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -9,6 +9,7 @@ of them logs in with the admin's one-time password; must_change is off.
 Use the command line (`tipline user add`) where the command itself is
 under test."""
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,7 +17,8 @@ import re
 import sqlite3
 import time
 
-from harness import encode_multipart, make_png, run_tipline
+from harness import (encode_multipart, finish_server, launch_server,
+                     make_png, run_tipline)
 
 PASSWORD_RE = re.compile(r"^password: (\S+)$", re.MULTILINE)
 CSRF_FIELD_RE = re.compile(rb'name="csrf" value="([0-9a-f]{64})"')
@@ -229,3 +231,23 @@ def audit_rows(server, action=None):
 def cli(server, *args, input=None):
     """`tipline ARGS --data DATA` beside the running server."""
     return run_tipline(*args, "--data", server.data_dir, input=input)
+
+
+@contextlib.contextmanager
+def staff_server(workdir, users=()):
+    """A server for a module of staff tests: each of users, (login, role,
+    bureau), made with add_user() and logged in; yields (server,
+    {login: Session}).  At the end the server must stop cleanly
+    (finish_server()), and is killed if it did not."""
+    srv = launch_server(workdir)
+    try:
+        pw = admin_password(srv)
+        for name, role, bureau in users:
+            add_user(srv, name, role, bureau)
+        yield srv, {name: login(srv, name, pw) for name, _, _ in users}
+    finally:
+        try:
+            finish_server(srv)
+        finally:
+            if srv.returncode is None:
+                srv.kill()

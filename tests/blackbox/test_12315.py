@@ -24,10 +24,9 @@ import time
 
 import pytest
 
-from harness import finish_server, launch_server, run_tipline
-from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, add_user,
-                           admin_password, audit_rows, db_one, login,
-                           submit_tip)
+from harness import run_tipline
+from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, audit_rows, db_one,
+                           staff_server, submit_tip)
 
 WO = "1140500202611280001"
 HEADER = ["举报编号 Reference", "受理日期 Received", "承办单位 Bureau",
@@ -37,24 +36,14 @@ HEADER = ["举报编号 Reference", "受理日期 Received", "承办单位 Burea
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    srv = launch_server(tmp_path_factory.mktemp("w12315"))
-    try:
-        pw = admin_password(srv)
-        add_user(srv, "t_triage", "triage", "140500")
-        add_user(srv, "t_officer", "officer", OWN_BUREAU)
-        add_user(srv, "t_auditor", "auditor")
+    users = (("t_triage", "triage", "140500"),
+             ("t_officer", "officer", OWN_BUREAU),
+             ("t_auditor", "auditor", None))
+    with staff_server(tmp_path_factory.mktemp("w12315"), users) as (srv, s):
         w = type("World", (), {})()
         w.server = srv
-        w.triage = login(srv, "t_triage", pw)
-        w.officer = login(srv, "t_officer", pw)
-        w.auditor = login(srv, "t_auditor", pw)
+        w.triage, w.officer, w.auditor = (s[u[0]] for u in users)
         yield w
-    finally:
-        try:
-            finish_server(srv)
-        finally:
-            if srv.returncode is None:
-                srv.kill()
 
 
 def today_cst():
@@ -107,13 +96,18 @@ def test_enter_a_12315_tip(world):
     r = w.triage.get("/api/v1/staff/tips/" + tip["id"])
     assert r.status == 200 and "未检先出报告" in r.body.decode(), r
 
-    # The same work order again is the same tip, not a second one.
+    # The same work order again is the same tip, not a second one: a
+    # conflict with what is stored (not a malformed request), naming it.
     n = tips_count(w)
-    r = w.triage.post_json("/api/v1/staff/tips", entry(wo_12315=WO))
-    assert r.status == 400, r
+    audits = len(audit_rows(w.server))
+    r = w.triage.post_json("/api/v1/staff/tips",
+                           entry(wo_12315=WO, summary="另一人再次录入"))
+    assert r.status == 409, r
     err = json.loads(r.body)["error"]
+    assert err["code"] == "conflict", err
     assert "wo_12315" in err["message"] and tip["id"] in err["message"]
     assert tips_count(w) == n
+    assert len(audit_rows(w.server)) == audits
 
 
 @pytest.mark.parametrize("body,field", [
@@ -166,6 +160,15 @@ def test_entry_page(world):
     assert audit and audit[0][1] == "t_officer"
     # The {id} page pattern still serves real tips.
     assert w.officer.get("/staff/tips/" + tip_id).status == 200
+    # The same work order from the page: the form again, naming the tip.
+    n = tips_count(w)
+    r = w.officer.post_form("/staff/tips/new", {
+        "wo_12315": "1140581202611280007", "summary": "重复录入",
+        "details": "同一工单。", "county": OWN_BUREAU})
+    assert r.status == 409, r
+    page = r.body.decode()
+    assert tip_id in page and 'id="error"' in page and "重复录入" in page
+    assert tips_count(w) == n
 
 
 def test_export_own_channel_tips(world):
@@ -255,3 +258,20 @@ def test_verify_after_entries(world):
     res = run_tipline("verify", "--data", world.server.data_dir,
                       "--config", world.server.config_path)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_entry_page_takes_the_longest_details(world):
+    """Details of 20 000 Chinese characters (about 180 KB URL-encoded) fit
+    the page as they fit the API."""
+    w = world
+    details = "检测报告造假" * (20000 // 6) + "假" * (20000 % 6)
+    r = w.officer.post_form("/staff/tips/new", {
+        "wo_12315": "1140581202611280099", "summary": "长篇转办",
+        "details": details, "county": OWN_BUREAU})
+    assert r.status == 201, r
+    n = tips_count(w)
+    r = w.officer.post_form("/staff/tips/new", {
+        "wo_12315": "1140581202611280098", "summary": "超长转办",
+        "details": details + "多", "county": OWN_BUREAU})
+    assert r.status == 400 and "details" in r.body.decode(), r
+    assert tips_count(w) == n

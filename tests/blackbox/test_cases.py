@@ -15,10 +15,9 @@ import json
 
 import pytest
 
-from harness import encode_multipart, finish_server, launch_server
-from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, add_user,
-                           admin_password, audit_rows, cli, db_one, login,
-                           submit_tip)
+from harness import encode_multipart
+from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, audit_rows, cli,
+                           db_exec, db_one, staff_server, submit_tip)
 
 CAMPAIGN = "jc-2022-testing"
 INSTITUTIONS = (
@@ -55,6 +54,16 @@ def follow_up(server, receipt):
     return json.loads(r.body)
 
 
+def follow_up_page(server, receipt):
+    """The tipster's follow-up page in English."""
+    page = server.request("POST", "/follow-up?lang=en",
+                          body="receipt=%s" % receipt, headers={
+                              "Content-Type":
+                              "application/x-www-form-urlencoded"})
+    assert page.status == 200, page
+    return page
+
+
 def error_of(r):
     return json.loads(r.body)["error"]
 
@@ -62,28 +71,17 @@ def error_of(r):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cases")
-    srv = launch_server(tmp)
-    try:
+    users = (("officer", "officer", OWN_BUREAU),
+             ("other", "officer", OTHER_BUREAU), ("auditor", "auditor", None))
+    with staff_server(tmp, users) as (srv, s):
         path = tmp / "institutions.csv"
         path.write_text(INSTITUTIONS, encoding="utf-8")
         p = cli(srv, "institutions", "import", str(path))
         assert p.returncode == 0, p.stderr
-        password = admin_password(srv)
-        add_user(srv, "officer", "officer", OWN_BUREAU)
-        add_user(srv, "other", "officer", OTHER_BUREAU)
-        add_user(srv, "auditor", "auditor")
-        srv.officer = login(srv, "officer", password)
-        srv.other = login(srv, "other", password)
-        srv.auditor = login(srv, "auditor", password)
+        srv.officer, srv.other, srv.auditor = (s[u[0]] for u in users)
         srv.inst_id = db_one(srv, "SELECT id FROM institutions WHERE "
                              "name = ?", (INSTITUTION,))
         yield srv
-    finally:
-        try:
-            finish_server(srv)
-        finally:
-            if srv.returncode is None:
-                srv.kill()
 
 
 def open_case(s, tip, **extra):
@@ -187,7 +185,24 @@ def test_link_unlink_and_other_bureau(world):
               o.post_json("/api/v1/staff/cases/%s/outcome" % case,
                           {"rectify_ordered": True}),
               o.post_json("/api/v1/staff/cases/%s/status" % case,
-                          {"status": "filed"})):
+                          {"status": "filed"}),
+              # What was sent is not looked at: another bureau's case or
+              # tip is 404 whatever the body holds, like a missing one.
+              o.post_json("/api/v1/staff/cases/%s/tips" % case, {}),
+              o.post_json("/api/v1/staff/cases/%s/outcome" % case,
+                          {"fines_fen": -5}),
+              o.post_json("/api/v1/staff/cases/%s/status" % case,
+                          {"status": "shelved"}),
+              o.post_json("/api/v1/staff/cases/%s/messages" % case,
+                          {"text": ""}),
+              o.post_json("/api/v1/staff/cases/%s/deadline-events" % case,
+                          {"kind": "stop"}),
+              o.post_json("/api/v1/staff/cases/%s/tips/%s/unlink" %
+                          (case, tip2), {}),
+              o.post_json("/api/v1/staff/tips/%s/notice" % tip1,
+                          {"on": "yesterday"}),
+              o.post_json("/api/v1/staff/tips/%s/deadline-events" % tip1,
+                          {"kind": "stop"})):
         assert r.status == 404, r
     none = o.get("/api/v1/staff/cases/C-2099-999999")
     assert none.body.replace(b"C-2099-999999", case.encode()) == \
@@ -290,11 +305,7 @@ def test_status_flow_outcome_follow_up_and_report(world):
     r = s.post_json(path + "/outcome", {"rectify_ordered": False})
     assert r.status == 409 and error_of(r)["field"] == "status", r
     # The tipster's page says it in plain words.
-    page = srv.request("POST", "/follow-up?lang=en",
-                       body="receipt=%s" % receipt, headers={
-                           "Content-Type":
-                           "application/x-www-form-urlencoded"})
-    assert page.status == 200, page
+    page = follow_up_page(srv, receipt)
     assert b"The case is closed" in page.body, page
     assert b"Ordered to rectify." in page.body
     assert b"31234.50" in page.body
@@ -339,10 +350,7 @@ def test_not_filed_reason_notice_and_deadlines(world):
     fu = follow_up(srv, receipt)
     assert fu["status"] == "not_filed"
     assert fu["case"]["reason"] == "证据不足 Not enough evidence", fu
-    page = srv.request("POST", "/follow-up?lang=en",
-                       body="receipt=%s" % receipt, headers={
-                           "Content-Type":
-                           "application/x-www-form-urlencoded"})
+    page = follow_up_page(srv, receipt)
     assert b"No case was opened. Reason:" in page.body
     assert "证据不足".encode() in page.body
     # The filing decision is met on not_filed_on.
@@ -369,7 +377,6 @@ def test_notice_meets_the_old_rule(world):
     srv = world
     s = srv.officer
     tip, _ = tip_with_institution(srv)
-    from staff_helpers import db_exec
     db_exec(srv, "UPDATE tips SET received_on = '2025-03-03' WHERE "
             "public_id = ?", (tip,))
     cid = json.loads(open_case(s, tip).body)["id"]
@@ -391,7 +398,6 @@ def test_deadline_events_and_overdue(world):
     srv = world
     s = srv.officer
     tip, _ = tip_with_institution(srv)
-    from staff_helpers import db_exec
     db_exec(srv, "UPDATE tips SET received_on = '2025-03-03' WHERE "
             "public_id = ?", (tip,))
     r = s.post_json("/api/v1/staff/tips/%s/deadline-events" % tip,
@@ -449,6 +455,12 @@ def test_message_to_every_tipster(world):
         msgs = follow_up(srv, receipt)["messages"]
         assert msgs[-1]["from"] == "bureau"
         assert "已立案调查" in msgs[-1]["text"]
+    # The case's record notes whom the message reached.
+    events = json.loads(s.get("/api/v1/staff/cases/%s" % cid).body)[
+        "events"]
+    assert events[-1]["kind"] == "message", events
+    assert tip1 in events[-1]["detail"] and tip2 in events[-1]["detail"]
+    assert any(row[3] == cid for row in audit_rows(srv, "case.message"))
     # Stored sealed, never as plaintext.
     assert db_one(srv, "SELECT count(*) FROM messages WHERE "
                   "instr(body_sealed, ?) > 0",
@@ -493,7 +505,6 @@ def test_calendar_warning_for_a_year_without_data(world):
     srv = world
     s = srv.officer
     tip, _ = tip_with_institution(srv)
-    from staff_helpers import db_exec
     db_exec(srv, "UPDATE tips SET received_on = '2026-12-28' WHERE "
             "public_id = ?", (tip,))
     doc = json.loads(s.get("/api/v1/staff/tips/%s" % tip).body)

@@ -134,7 +134,10 @@ def test_content_length_over_limit_is_413_before_body(shared_server):
     data = request_bytes("POST", "/tips", [("Content-Type", ctype),
                                            ("Content-Length", str(3 * MiB)),
                                            ("Connection", "close")])
-    check(shared_server, data, 413, "POST /tips declaring 3 MiB")
+    r = check(shared_server, data, 413, "POST /tips declaring 3 MiB")
+    # The refusal names the limit (tip_max_mb = 1 in the test config).
+    assert b"at most 1048576 bytes (1.0 MiB)" in r.body, r.body
+
 
 
 # ---- request smuggling shapes and control bytes

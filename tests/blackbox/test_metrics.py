@@ -8,6 +8,7 @@ loopback peer whose request was not forwarded by a proxy, or with the
 session of an admin or an auditor: everyone else gets the very 404 an
 unknown path gets."""
 
+import http.client
 import json
 import re
 import smtplib
@@ -167,7 +168,7 @@ def test_counters_move_after_a_submission_and_refusals(server):
     assert len(statuses) == 8, statuses
     assert sum(after[k] for k in statuses) == \
         sum(before.get(k, 0) for k in statuses) + 1
-    assert value(after, "tipline_outbox_pending") >= 0
+    assert ("tipline_outbox_pending", frozenset()) in after, "gauge missing"
 
 
 def test_hidden_from_proxied_requests_without_a_staff_session(server):
@@ -216,22 +217,13 @@ def non_loopback_ipv4():
 
 
 def get_from(addr, port, path, headers=None):
-    sock = socket.create_connection((addr, port), timeout=10)
+    conn = http.client.HTTPConnection(addr, port, timeout=10)
     try:
-        head = "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" % path
-        for k, v in (headers or {}).items():
-            head += "%s: %s\r\n" % (k, v)
-        sock.sendall((head + "\r\n").encode())
-        buf = b""
-        while True:
-            piece = sock.recv(65536)
-            if not piece:
-                break
-            buf += piece
+        conn.request("GET", path, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.read()
     finally:
-        sock.close()
-    status = int(buf[9:12])
-    return status, buf.partition(b"\r\n\r\n")[2]
+        conn.close()
 
 
 def test_a_peer_on_another_address_needs_an_auditor_or_admin(tmp_path):

@@ -198,8 +198,12 @@ def test_retry_after_failure(start_server, tmp_path):
 def test_hanging_sendmail_does_not_delay_lmtp(start_server, tmp_path):
     started = tmp_path / "started"
     script = write_script(tmp_path / "hang", (
-        'cat > /dev/null\ntouch "%s"\nexec sleep 600\n') % started)
-    server = start_server(config=outbox_config(str(script)))
+        'cat > /dev/null\necho $$ > "%s.tmp"\nmv "%s.tmp" "%s"\n'
+        'exec sleep 600\n') % (started, started, started))
+    config = outbox_config(str(script))
+    # One worker: a sender that took a pool thread would hold up intake.
+    config["server"]["workers"] = "1"
+    server = start_server(config=config)
     t0 = time.monotonic()
     store(server, tip_mail())
     first = time.monotonic() - t0
@@ -214,7 +218,21 @@ def test_hanging_sendmail_does_not_delay_lmtp(start_server, tmp_path):
     rows = outbox_rows(server)
     assert len(rows) == 4 and all(r[2] is None for r in rows)
     server.assert_alive()
-    # SIGTERM with sendmail still hanging: the fixture checks exit 0.
+    # SIGTERM with sendmail still hanging: serve exits 0 at once, the
+    # hanging command is killed and its run counted as a failed attempt.
+    pid = int(started.read_text())
+    t0 = time.monotonic()
+    assert server.stop() == 0
+    assert time.monotonic() - t0 < 5.0
+    try:
+        os.kill(pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive, "sendmail (sleep) survived serve"
+    first = outbox_rows(server)[0]
+    assert first[2] is None and first[3] == 1, first
+    assert "stopped before sendmail finished" in first[5], first
 
 
 def test_sealed_rows_are_bound_to_their_row(start_server):

@@ -14,10 +14,9 @@ import json
 
 import pytest
 
-from harness import (encode_multipart, finish_server, launch_server,
-                     make_png, run_tipline)
-from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, add_user,
-                           admin_password, db_exec, db_one, login)
+from harness import encode_multipart, make_png, run_tipline
+from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, db_exec, db_one,
+                           staff_server)
 
 HEADER = "name,credit_code,cma_cert_no,address,county_code,domains\n"
 REGISTRY = HEADER + (
@@ -34,32 +33,20 @@ class World:
 def world(tmp_path_factory):
     w = World()
     tmp = tmp_path_factory.mktemp("triage")
-    srv = launch_server(tmp)
-    try:
+    with staff_server(tmp, (("q_admin", "admin", None),
+                            ("q_triage", "triage", "140500"),
+                            ("q_gp", "officer", OWN_BUREAU),
+                            ("q_zz", "officer", OTHER_BUREAU),
+                            ("q_audit", "auditor", None))) as (srv, s):
         w.server = srv
-        pw = admin_password(srv)
-        add_user(srv, "q_admin", "admin")
-        add_user(srv, "q_triage", "triage", "140500")
-        add_user(srv, "q_gp", "officer", OWN_BUREAU)
-        add_user(srv, "q_zz", "officer", OTHER_BUREAU)
-        add_user(srv, "q_audit", "auditor")
         csv = tmp / "reg.csv"
         csv.write_text(REGISTRY, encoding="utf-8")
         r = run_tipline("institutions", "import", csv, "--data",
                         srv.data_dir)
         assert r.returncode == 0, r.stderr
-        w.admin = login(srv, "q_admin", pw)
-        w.triage = login(srv, "q_triage", pw)
-        w.gp = login(srv, "q_gp", pw)
-        w.zz = login(srv, "q_zz", pw)
-        w.auditor = login(srv, "q_audit", pw)
+        w.admin, w.triage = s["q_admin"], s["q_triage"]
+        w.gp, w.zz, w.auditor = s["q_gp"], s["q_zz"], s["q_audit"]
         yield w
-    finally:
-        try:
-            finish_server(srv)
-        finally:
-            if srv.returncode is None:
-                srv.kill()
 
 
 def new_tip(w, county=OWN_BUREAU, details="该机构未实际检测即出具合格报告。",
@@ -121,6 +108,7 @@ def test_reroute_moves_the_tip_between_bureaus(world):
     assert d["bureau"] == OTHER_BUREAU
     assert "q_triage" in d["route_reason"]
     assert "发生地在泽州县" in d["route_reason"]
+    assert body["route_reason"] == d["route_reason"]
     assert tip in w.zz.get("/api/v1/staff/tips?limit=200").body.decode()
     assert any(e["kind"] == "route" for e in d["events"])
 
@@ -295,10 +283,14 @@ def test_classify(world):
                         ({"violation": "no_such"}, "violation"),
                         ({"institution": "91140581MA0K00001X"},
                          "institution"),
-                        ({"institution": "424242"}, "institution")):
+                        ({"institution": "424242"}, "institution"),
+                        ({"domain": "ppe", "violation": "no_such"},
+                         "violation")):
         r = w.gp.post_json(url, body)
         assert r.status == 400, (body, r)
         assert error_of(r)["field"] == field, (body, r)
+    d = detail(w.gp, tip)
+    assert d["domain"] != "ppe" and d["events"] == [], d
     r = w.gp.post_json(url, {"domain": "ppe"})
     assert r.status == 200, r
     r = w.gp.post_json(url, {"violation": vcode,
@@ -334,6 +326,9 @@ def test_related_by_report_number_attachment_institution(world):
     rel = {x["id"]: x["reason"] for x in detail(w.admin, a)["related"]}
     assert rel.get(b) == "report_number" and rel.get(c) == "report_number"
     assert lone not in rel
+    # The route reason counts the numbers that relate the tips, even one
+    # written without a label.
+    assert "文中有1个检验检测报告编号" in detail(w.admin, b)["route_reason"]
     # Scope: an officer sees only relatives of their own bureau.
     rel = {x["id"] for x in detail(w.gp, a)["related"]}
     assert b in rel and c not in rel
@@ -463,7 +458,8 @@ def test_forms_on_the_tip_page(world):
                        {"bureau": OTHER_BUREAU, "reason": ""})
     assert r.status == 400 and b"reason" in r.body, r
     text = w.gp.get("/staff/tips/%s" % tip).body.decode()
-    assert "confirm" in text and "classify" in text
+    history = text[text.index('id="events"'):]
+    assert "<td>confirm</td>" in history and "<td>classify</td>" in history
     # Re-routed away by its officer: back to the queue, not to a 404.
     r = w.gp.post_form("/staff/tips/%s/route" % tip,
                        {"bureau": OTHER_BUREAU, "reason": "属泽州县"})

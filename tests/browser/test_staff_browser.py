@@ -148,13 +148,14 @@ def test_login_forced_change_logout(server, browser):
     shot(browser, "staff-tips-%s.png" % tag)
 
     browser.find_element(By.LINK_TEXT, tip).click()
-    assert path_of(browser) == "/staff/tips/%s" % tip
+    assert arrive_at(browser, "/staff/tips/%s" % tip) == \
+        "/staff/tips/%s" % tip
     assert "浏览器测试的举报" in browser.page_source
     assert "该机构未实际检测" in browser.find_element(By.ID, "details").text
     shot(browser, "staff-tip-%s.png" % tag)
 
     browser.find_element(By.ID, "logout").click()
-    assert path_of(browser) == "/staff/login"
+    assert arrive_at(browser, "/staff/login") == "/staff/login"
     assert browser.get_cookie("tipline_session") is None
     browser.get(base + "/staff/tips")
     assert path_of(browser) == "/staff/login"

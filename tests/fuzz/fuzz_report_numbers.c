@@ -63,9 +63,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strcmp(out[j], r) == 0)
 				abort();
 	}
+	/* The first field again adds nothing: its numbers are in out (or
+	 * out is full). */
 	again = n;
-	if (report_numbers_find(text, first, out, &again) != 0 || (again != n &&
-	    n < REPORT_NUMBERS_MAX))
+	if (report_numbers_find(text, first, out, &again) != 0 || again != n)
 		abort();
 	return 0;
 }

@@ -118,7 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	for (size_t i = 0; i < d.nreports; i++) {
 		const char *r = d.reports[i];
 
-		if (!bounded(r, sizeof(d.reports[i])) || strlen(r) < 5)
+		if (!bounded(r, sizeof(d.reports[i])) ||
+		    strlen(r) < REPORT_NUMBERS_MIN_LEN)
 			abort();
 		for (; *r != '\0'; r++)
 			if (!((*r >= 'A' && *r <= 'Z') ||

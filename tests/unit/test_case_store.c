@@ -24,67 +24,29 @@
 #include "storage/case_store.h"
 #include "storage/db.h"
 #include "storage/scope.h"
+#include "tests/helpers/testdb.h"
 
 #define OWN "140581"
 #define OTHER "140525"
 
 struct fixture {
-	char dir[256];
+	char dir[TESTDB_DIR_MAX];
 	struct db *db;
 	struct scope admin, officer, stranger, auditor;
 	struct case_store_actor actor;
 };
 
-static void
-exec(struct fixture *f, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db_sqlite(f->db), sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-}
-
-static int64_t
-count(struct fixture *f, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_sqlite(f->db), sql, -1, &st,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-static const char *
-text(struct fixture *f, const char *sql, char *buf, size_t len)
-{
-	sqlite3_stmt *st = NULL;
-
-	buf[0] = '\0';
-	assert_int_equal(sqlite3_prepare_v2(db_sqlite(f->db), sql, -1, &st,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		(void)snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return buf;
-}
+#define exec(f, sql) testdb_exec((f)->db, (sql))
+#define count(f, sql) testdb_count((f)->db, (sql))
+#define text(f, sql, buf, len) testdb_text((f)->db, (sql), (buf), (len))
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char p[400], err[256];
 
-	if (f == NULL || sodium_init() < 0)
-		return -1;
-	(void)snprintf(f->dir, sizeof(f->dir), "/tmp/test_cs.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	(void)snprintf(p, sizeof(p), "%s/tipline.db", f->dir);
-	if (db_open(p, DB_OPEN_CREATE, &f->db, err, sizeof(err)) != 0)
+	if (f == NULL || sodium_init() < 0 ||
+	    testdb_open(f->dir, "test_cs", &f->db) != 0)
 		return -1;
 	*state = f;
 	exec(f, "INSERT INTO bureaus (code, name_zh, name_en) VALUES "
@@ -128,14 +90,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[400];
+	int rc = testdb_close(f->dir, &f->db);
 
-	db_close(&f->db);
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 static void
@@ -223,6 +181,22 @@ test_create_refusals(void **state)
 	assert_int_equal(case_store_create(f->db, &f->officer, &f->actor, &n,
 	    id, msg, sizeof(msg)), STORAGE_ERR_INVALID);
 	assert_non_null(strstr(msg, "domain:"));
+	n.domain = NULL;
+	n.campaign = "nope";
+	assert_int_equal(case_store_create(f->db, &f->officer, &f->actor, &n,
+	    id, msg, sizeof(msg)), STORAGE_ERR_INVALID);
+	assert_string_equal(msg, "campaign: no such campaign");
+	n.campaign = NULL;
+	n.bureau = "999999";
+	assert_int_equal(case_store_create(f->db, &f->admin, &f->actor, &n,
+	    id, msg, sizeof(msg)), STORAGE_ERR_INVALID);
+	assert_string_equal(msg, "bureau: no such bureau");
+	n.bureau = NULL;
+	n.institution_id = 99;
+	assert_int_equal(case_store_create(f->db, &f->officer, &f->actor, &n,
+	    id, msg, sizeof(msg)), STORAGE_ERR_INVALID);
+	assert_string_equal(msg, "institution: no such institution");
+	n.institution_id = 7;
 	/* Nothing was left behind by any of them. */
 	assert_int_equal(count(f, "SELECT count(*) FROM cases"), 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM case_events"), 0);
@@ -239,6 +213,7 @@ test_scope(void **state)
 {
 	struct fixture *f = *state;
 	struct case_store_case c;
+	struct case_store_tip t;
 	char id[CASE_STORE_ID_MAX], msg[256];
 
 	open_case(f, id);
@@ -258,6 +233,21 @@ test_scope(void **state)
 	    "T-2022-000003", msg, sizeof(msg)), STORAGE_ERR_EXISTS);
 	assert_non_null(strstr(msg, "tip:"));
 	assert_int_equal(count(f, "SELECT count(*) FROM case_events"), 2);
+	/* A note on the case: its event and audit entry, in scope only. */
+	assert_int_equal(case_store_tip_get(f->db, &f->stranger,
+	    "T-2022-000001", &t), STORAGE_ERR_NOTFOUND);
+	assert_int_equal(case_store_tip_get(f->db, &f->officer,
+	    "T-2022-000001", &t), STORAGE_OK);
+	assert_string_equal(t.case_id, id);
+	assert_int_equal(case_store_note(f->db, &f->stranger, &f->actor, id,
+	    "message", "to T-2022-000001"), STORAGE_ERR_NOTFOUND);
+	assert_int_equal(count(f, "SELECT count(*) FROM case_events"), 2);
+	assert_int_equal(case_store_note(f->db, &f->officer, &f->actor, id,
+	    "message", "to T-2022-000001"), STORAGE_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM case_events WHERE"
+	    " kind = 'message' AND detail = 'to T-2022-000001'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action ="
+	    " 'case.message'"), 1);
 }
 
 static void

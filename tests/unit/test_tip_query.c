@@ -193,20 +193,29 @@ collect(void *arg, const struct tip_query_tip *t)
 	return 0;
 }
 
+/* The tips tip_query_list() hands out for flt; *more may be NULL. */
+static struct seen
+list_filter(struct fixture *f, const struct scope *s,
+    const struct tip_query_filter *flt, bool *more)
+{
+	struct seen seen = { 0, { { 0 } }, true };
+	bool m = false;
+
+	assert_int_equal(tip_query_list(f->db, &f->mk, s, flt, collect,
+	    &seen, &m), STORAGE_OK);
+	if (more != NULL)
+		*more = m;
+	return seen;
+}
+
 static struct seen
 list(struct fixture *f, const struct scope *s, const char *status,
     const char *bureau, int limit, bool *more)
 {
 	struct tip_query_filter flt = { .status = status, .bureau = bureau,
 	    .limit = limit };
-	struct seen seen = { 0, { { 0 } }, true };
-	bool m = false;
 
-	assert_int_equal(tip_query_list(f->db, &f->mk, s, &flt, collect,
-	    &seen, &m), STORAGE_OK);
-	if (more != NULL)
-		*more = m;
-	return seen;
+	return list_filter(f, s, &flt, more);
 }
 
 static void
@@ -293,10 +302,7 @@ test_list_cursor(void **state)
 	assert_true(more);
 	/* The page after (received_at 2000, id of the other tip). */
 	flt.before_id = count(f, "SELECT id FROM tips WHERE bureau = '140525'");
-	memset(&s, 0, sizeof(s));
-	s.summaries_ok = true;
-	assert_int_equal(tip_query_list(f->db, &f->mk, &admin, &flt, collect,
-	    &s, &more), STORAGE_OK);
+	s = list_filter(f, &admin, &flt, &more);
 	assert_int_equal(s.n, 1);
 	assert_string_equal(s.ids[0], f->own);
 	assert_false(more);
@@ -333,10 +339,7 @@ test_list_queue_order(void **state)
 	flt.before_at = 2000;
 	flt.before_id = count(f, "SELECT id FROM tips WHERE bureau = '"
 	    OTHER "'");
-	memset(&s, 0, sizeof(s));
-	s.summaries_ok = true;
-	assert_int_equal(tip_query_list(f->db, &f->mk, &admin, &flt, collect,
-	    &s, &more), STORAGE_OK);
+	s = list_filter(f, &admin, &flt, &more);
 	assert_int_equal(s.n, 1);
 	assert_string_equal(s.ids[0], f->own);
 	assert_false(more);
@@ -346,10 +349,7 @@ test_list_queue_order(void **state)
 	flt.before_at = 1000;
 	flt.before_id = count(f, "SELECT id FROM tips WHERE bureau = '"
 	    OWN "'");
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(tip_query_list(f->db, &f->mk, &admin, &flt, collect,
-	    &s, &more), STORAGE_OK);
-	assert_int_equal(s.n, 0);
+	assert_int_equal(list_filter(f, &admin, &flt, NULL).n, 0);
 }
 
 static void
