@@ -424,15 +424,9 @@ tips_reply_receipt_html(struct http_req *r, enum i18n_lang lang,
 static void
 tips_reply_receipt_json(struct http_req *r, const struct intake_result *res)
 {
-	json_t *o = json_object();
-	char *text;
+	json_t *o = intake_result_doc(res);
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
-	json_object_set_new(o, "id", json_string(res->id));
-	json_object_set_new(o, "receipt", json_string(res->receipt));
-	json_object_set_new(o, "status", json_string(res->tip_status));
-	json_object_set_new(o, "bureau", json_string(res->bureau));
-	json_object_set_new(o, "received_at", json_string(res->received_at));
-	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (text == NULL) {
 		/* The tip is stored; the tipster must still get the code. */

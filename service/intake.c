@@ -868,6 +868,14 @@ out:
 _Static_assert(REPORT_MACS_BYTES == TIP_MAC_BYTES,
     "report number MACs are stored as tip MACs");
 
+json_t *
+intake_result_doc(const struct intake_result *res)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", res->id,
+	    "receipt", res->receipt, "status", res->tip_status, "bureau",
+	    res->bureau, "received_at", res->received_at);
+}
+
 /* See intake.h: the pipeline above, counted for GET /metrics. */
 void
 intake_submit(struct service_worker *w, const struct intake_tip *t,

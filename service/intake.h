@@ -153,6 +153,13 @@ void intake_add_message(struct service_worker *w, const struct intake_reply *m,
 bool intake_tip_from_json(json_t *obj, bool with_wo, struct intake_tip *t,
     struct intake_result *res);
 
+/*
+ * The contract's answer to a stored tip: {"id", "receipt", "status",
+ * "bureau", "received_at"} (POST /api/v1/tips; the staff entry adds its
+ * own members).  NULL when out of memory.
+ */
+json_t *intake_result_doc(const struct intake_result *res);
+
 /* An HTTP status for an intake status. */
 int intake_http_status(enum intake_status st);
 

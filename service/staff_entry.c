@@ -69,18 +69,20 @@ done:
 		    "already tip %s", t.wo_12315, res->id);
 		rc = STAFF_CONFLICT;
 	} else if (res->status == INTAKE_OK) {
-		json_t *o = json_object();
+		json_t *o = intake_result_doc(res);
 
-		json_object_set_new(o, "id", json_string(res->id));
-		json_object_set_new(o, "receipt", json_string(res->receipt));
-		json_object_set_new(o, "status", json_string(res->tip_status));
-		json_object_set_new(o, "bureau", json_string(res->bureau));
-		json_object_set_new(o, "received_at",
-		    json_string(res->received_at));
-		json_object_set_new(o, "wo_12315", t.wo_12315 != NULL ?
-		    json_string(t.wo_12315) : json_null());
-		*out = o;
-		rc = STAFF_OK;
+		if (o == NULL || json_object_set_new(o, "wo_12315",
+		    t.wo_12315 != NULL ? json_string(t.wo_12315) :
+		    json_null()) != 0) {
+			/* Stored: a retry of the same work order names it. */
+			json_decref(o);
+			(void)snprintf(msg, msglen, "stored as %s, but the "
+			    "answer could not be built; look it up", res->id);
+			rc = STAFF_TRANSIENT;
+		} else {
+			*out = o;
+			rc = STAFF_OK;
+		}
 	} else {
 		(void)snprintf(msg, msglen, "%s", res->message);
 		rc = res->status == INTAKE_TRANSIENT ? STAFF_TRANSIENT :
