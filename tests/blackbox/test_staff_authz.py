@@ -22,10 +22,9 @@ import json
 
 import pytest
 
-from harness import finish_server, launch_server
-from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, add_user,
-                           admin_password, age_session, attachment_id,
-                           db_exec, db_one, login, submit_tip)
+from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, admin_password,
+                           age_session, attachment_id, db_exec, db_one,
+                           login, staff_server, submit_tip)
 
 ROLES = ("admin", "triage", "officer", "auditor")
 STATES = ("own", "other", "logged_out", "expired", "disabled")
@@ -139,20 +138,18 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     w = World()
-    srv = launch_server(tmp_path_factory.mktemp("authz"))
-    try:
+    w.bureau = {"admin": None, "triage": "140500",
+                "officer": OWN_BUREAU, "auditor": None}
+    users = [(name, role, w.bureau[role]) for role in ROLES
+             for name in ("m_" + role, "m_" + role + "_off")]
+    with staff_server(tmp_path_factory.mktemp("authz"), users) as \
+            (srv, sessions):
         w.server = srv
         w.password = admin_password(srv)
-        w.bureau = {"admin": None, "triage": "140500",
-                    "officer": OWN_BUREAU, "auditor": None}
-        for role in ROLES:
-            add_user(srv, "m_" + role, role, w.bureau[role])
-            add_user(srv, "m_" + role + "_off", role, w.bureau[role])
         w.tips = {"own": submit_tip(srv, OWN_BUREAU),
                   "other": submit_tip(srv, OTHER_BUREAU)}
         w.aids = {k: attachment_id(srv, v) for k, v in w.tips.items()}
-        w.sessions = {role: login(srv, "m_" + role, w.password)
-                      for role in ROLES}
+        w.sessions = {role: sessions["m_" + role] for role in ROLES}
         make_cases(w)
         # Sessions that die: aged past the idle limit, or whose account
         # is disabled after the login (taking effect on the next request).
@@ -162,16 +159,10 @@ def world(tmp_path_factory):
             s = login(srv, "m_" + role, w.password)
             age_session(srv, s.token, idle=31 * 60)
             w.expired[role] = s
-            w.disabled[role] = login(srv, "m_" + role + "_off", w.password)
+            w.disabled[role] = sessions["m_" + role + "_off"]
             db_exec(srv, "UPDATE users SET disabled = 1 WHERE login = ?",
                     ("m_" + role + "_off",))
         yield w
-    finally:
-        try:
-            finish_server(srv)
-        finally:
-            if srv.returncode is None:
-                srv.kill()
 
 
 def make_cases(w):
