@@ -3,7 +3,8 @@
  * The service master key file and key slots.
  *
  * The master key file is 37 bytes: magic "TLMK" | version 0x01 | key[32].
- * It is created once (tipline init, keys rotate) with O_EXCL and mode 0600,
+ * It is created once (tipline init, keys rotate) with mode 0600, written
+ * under a temporary name and renamed into place without replacing anything,
  * fsynced with its directory, and loaded once at start-up; a file that group
  * or others may access, of the wrong length or with the wrong magic is
  * refused with a reason, so that a misplaced or copied key is noticed.
@@ -103,35 +104,49 @@ keys_id_compute(const unsigned char key[KEYS_KEY_BYTES],
  * touched), STORAGE_ERR_NOSPC when the disk is full, STORAGE_ERR_IO for other
  * failures, STORAGE_ERR_INVALID for a NULL or empty path.  On any error no
  * new file is left behind.
+ *
+ * The key is written and fsynced under PATH.tmp and only then renamed to
+ * path (RENAME_NOREPLACE keeps the O_EXCL promise), so that a process killed
+ * while writing never leaves a short or empty file under the real name: a
+ * resumed `keys rotate` would take it for the new key and refuse it for
+ * ever.  A PATH.tmp left by such a kill is overwritten by the next call.
  */
 enum storage_status
 keys_master_create(const char *path)
 {
 	unsigned char buf[KEYS_FILE_BYTES];
-	char *dir = NULL;
-	int fd = -1, created = 0, rc;
+	char *dir = NULL, *tmp = NULL;
+	size_t plen;
+	struct stat sb;
+	int fd = -1, tmp_made = 0, installed = 0, rc;
 	enum storage_status st = STORAGE_ERR_IO;
 
 	if (path == NULL || path[0] == '\0')
 		return STORAGE_ERR_INVALID;
 	if (sodium_init() < 0)
 		return STORAGE_ERR_INTERNAL;
-	if ((dir = keys_dirname(path)) == NULL) {
+	if (lstat(path, &sb) == 0)
+		return STORAGE_ERR_EXISTS;
+	plen = strlen(path);
+	if ((dir = keys_dirname(path)) == NULL ||
+	    (tmp = malloc(plen + sizeof(".tmp"))) == NULL) {
 		st = STORAGE_ERR_NOMEM;
 		goto done;
 	}
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp", sizeof(".tmp"));
 	if (fsutil_mkdirs(dir, 0700) == -1) {
 		st = fsutil_status_from_errno(errno);
 		goto done;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1) {
 		st = fsutil_status_from_errno(errno);
 		goto done;
 	}
-	created = 1;
-	/* The umask may only narrow 0600, but be explicit about it. */
+	tmp_made = 1;
+	/* The umask may only narrow 0600, and a leftover may be wider. */
 	if (fchmod(fd, 0600) == -1)
 		goto fail;
 	memcpy(buf, KEYS_FILE_MAGIC, KEYS_FILE_MAGIC_LEN);
@@ -147,6 +162,12 @@ keys_master_create(const char *path)
 	fd = -1;
 	if (rc == -1 && errno != EINTR)
 		goto fail;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == -1) {
+		st = fsutil_status_from_errno(errno);
+		goto done;
+	}
+	tmp_made = 0;
+	installed = 1;
 	if (fsutil_fsync_dirat(AT_FDCWD, dir) == -1)
 		goto fail;
 	st = STORAGE_OK;
@@ -159,8 +180,11 @@ done:
 	sodium_memzero(buf, sizeof(buf));
 	if (fd != -1)
 		close(fd);
-	if (st != STORAGE_OK && created)
+	if (tmp_made)
+		unlink(tmp);
+	if (st != STORAGE_OK && installed)
 		unlink(path);
+	free(tmp);
 	free(dir);
 	return st;
 }

@@ -28,9 +28,10 @@ struct keys_master {
 };
 
 /*
- * Create a new random master key file at path (O_EXCL, mode 0600; the
- * parent directory is created 0700 if missing), fsynced with its directory.
- * STORAGE_ERR_EXISTS if the file exists.
+ * Create a new random master key file at path (mode 0600; the parent
+ * directory is created 0700 if missing), fsynced with its directory.  It is
+ * written as PATH.tmp and renamed into place, so that path is never seen
+ * short or empty.  STORAGE_ERR_EXISTS if the file exists.
  */
 enum storage_status keys_master_create(const char *path);
 

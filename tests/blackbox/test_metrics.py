@@ -268,3 +268,62 @@ def test_a_peer_on_another_address_needs_an_auditor_or_admin(tmp_path):
     finally:
         if srv.returncode is None:
             srv.kill()
+
+
+# Every family the README lists, with its type.
+FAMILIES = {
+    "tipline_tips_total": "counter",
+    "tipline_refusals_total": "counter",
+    "tipline_http_responses_total": "counter",
+    "tipline_lmtp_replies_total": "counter",
+    "tipline_http_request_duration_seconds": "histogram",
+    "tipline_tips": "gauge",
+    "tipline_outbox_pending": "gauge",
+    "tipline_inflight_bytes": "gauge",
+    "tipline_inflight_budget_bytes": "gauge",
+    "tipline_worker_jobs": "gauge",
+    "tipline_workers": "gauge",
+    "tipline_http_connections": "gauge",
+}
+
+
+def test_every_family_and_the_live_gauges(server):
+    """Each family is declared with its type; a body on its way holds its
+    Content-Length in tipline_inflight_bytes until the connection goes."""
+    r = server.request("GET", "/metrics")
+    assert r.status == 200, r
+    text = r.body.decode("utf-8")
+    parse_exposition(text)
+    for fam, kind in FAMILIES.items():
+        assert "# TYPE %s %s\n" % (fam, kind) in text, fam
+
+    idle = scrape(server)
+    length = 300000
+    s = socket.create_connection((HOST, server.port), timeout=10)
+    try:
+        s.sendall(b"POST /api/v1/tips HTTP/1.1\r\nHost: t\r\n"
+                  b"Content-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n{" % length)
+        deadline = time.monotonic() + 10
+        while True:
+            busy = scrape(server)
+            if value(busy, "tipline_inflight_bytes") >= length or \
+                    time.monotonic() > deadline:
+                break
+            time.sleep(0.05)    # until the loop has read the head
+        assert value(busy, "tipline_inflight_bytes") >= \
+            value(idle, "tipline_inflight_bytes") + length, busy
+        # Read on the loop once the scrape's own job has been answered.
+        assert ("tipline_worker_jobs", frozenset()) in busy
+        assert value(busy, "tipline_http_connections") >= 2
+    finally:
+        s.close()
+    deadline = time.monotonic() + 10
+    while True:
+        after = scrape(server)
+        if value(after, "tipline_inflight_bytes") < length or \
+                time.monotonic() > deadline:
+            break
+        time.sleep(0.05)        # until the loop has seen the close
+    assert value(after, "tipline_inflight_bytes") == \
+        value(idle, "tipline_inflight_bytes"), after
