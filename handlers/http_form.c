@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <sodium.h>
 
 #include "handlers/http_public.h"
@@ -240,9 +243,12 @@ http_form_render(struct evbuffer *b, enum i18n_lang lang,
 		if (label != NULL)
 			evbuffer_add_printf(b, "</a>");
 		evbuffer_add_printf(b, "</p><p>");
-		http_public_put(b, lang, N_("Your text has been kept. Files "
-		    "cannot be kept by the browser: please choose your files "
-		    "again."));
+		/* No values: the body was never read (too large). */
+		http_public_put(b, lang, values != NULL ? N_("Your text has "
+		    "been kept. Files cannot be kept by the browser: please "
+		    "choose your files again.") : N_("The tip was too large "
+		    "to be read, so your text could not be kept either. Your "
+		    "browser's Back button may still show what you wrote."));
 		evbuffer_add_printf(b, "</p></div>\n");
 	}
 
@@ -380,6 +386,8 @@ struct form_job {
 	const struct config *cfg;
 	struct public_codes codes;
 	int rc;
+	int status;			/* 200, or 413 with err_text */
+	char err_text[600];
 };
 
 static void
@@ -401,9 +409,10 @@ form_done(void *arg)
 		http_reply_error(j->r, 503, "unavailable", "the form cannot "
 		    "be shown just now; please try again in a minute", NULL);
 	} else {
-		http_form_render(b, j->lang, j->cfg, &j->codes, NULL, NULL,
-		    NULL);
-		http_public_page_reply(j->r, 200, b);
+		http_form_render(b, j->lang, j->cfg, &j->codes, NULL,
+		    j->status == 413 ? "attachments" : NULL,
+		    j->status == 413 ? j->err_text : NULL);
+		http_public_page_reply(j->r, j->status, b);
 	}
 	if (b != NULL)
 		evbuffer_free(b);
@@ -411,8 +420,11 @@ form_done(void *arg)
 	free(j);
 }
 
-void
-http_form_get(struct http_req *r)
+/* The form page as status, in lang, with err_text (status 413) beside
+ * the file input: the code lists are loaded on a worker. */
+static void
+form_start(struct http_req *r, enum i18n_lang lang, int status,
+    const char *err_text)
 {
 	const struct http_server_env *env = http_server_env(r->srv);
 	struct form_job *j = calloc(1, sizeof(*j));
@@ -423,11 +435,53 @@ http_form_get(struct http_req *r)
 		return;
 	}
 	j->r = r;
-	j->lang = http_public_lang(r);
+	j->lang = lang;
 	j->cfg = env->cfg;
+	j->status = status;
+	snprintf(j->err_text, sizeof(j->err_text), "%s",
+	    err_text != NULL ? err_text : "");
 	if (workers_submit(env->workers, form_work, form_done, j) == 0) {
 		free(j);
 		http_req_add_header(r, "Retry-After", "30");
 		http_reply_error(r, 503, "unavailable", "out of memory", NULL);
 	}
+}
+
+void
+http_form_get(struct http_req *r)
+{
+	form_start(r, http_public_lang(r), 200, NULL);
+}
+
+/* See http_routes.h.  The body was never read, so nothing the tipster
+ * typed can be filled in again: the page says so and names the limits. */
+bool
+http_form_too_large(struct http_req *r, const char *target, uint64_t limit)
+{
+	const struct config *cfg = http_server_env(r->srv)->cfg;
+	const char *query = strchr(target, '?'), *lang = NULL;
+	size_t plen = query != NULL ? (size_t)(query - target) : strlen(target);
+	char tip_mb[32], file_mb[32], text[600];
+	const char *args[2] = { tip_mb, file_mb };
+	enum i18n_lang l;
+	struct evkeyvalq q;
+
+	if (plen != 5 || memcmp(target, "/tips", 5) != 0)
+		return false;
+	TAILQ_INIT(&q);
+	if (query != NULL && evhttp_parse_query_str(query + 1, &q) == 0)
+		lang = evhttp_find_header(&q, "lang");
+	l = i18n_choose(lang, NULL);
+	evhttp_clear_headers(&q);
+	snprintf(tip_mb, sizeof(tip_mb), "%.1f", (double)limit /
+	    (1024.0 * 1024.0));
+	snprintf(file_mb, sizeof(file_mb), "%.1f", (double)cfg->attachment_max /
+	    (1024.0 * 1024.0));
+	i18n_format(text, sizeof(text), i18n_tr(l, N_("The tip with its files "
+	    "came to more than %s MiB, the most one tip may carry, so it was "
+	    "not read and nothing was kept. Send fewer or smaller files (each "
+	    "at most %s MiB); more can be added later on the follow-up "
+	    "page.")), args, 2);
+	form_start(r, l, 413, text);
+	return true;
 }

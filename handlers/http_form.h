@@ -36,7 +36,8 @@ struct http_form_values {
  * labelled, the code lists with both names, the metadata warning before
  * the file input, a fresh nonce.  values (may be NULL) fill the fields;
  * err_field/err_text (may be NULL) put the problem beside its field and
- * in a summary at the top, with a note that files must be chosen again.
+ * in a summary at the top, with a note that files must be chosen again
+ * (or, when values is NULL, that the text could not be kept either).
  */
 void http_form_render(struct evbuffer *b, enum i18n_lang lang,
     const struct config *cfg, const struct public_codes *codes,

@@ -107,6 +107,8 @@ guard_request_line(const char *line, size_t len, struct http_guard_head *out,
 		    "targets are accepted");
 	*path = uri;
 	*path_len = 0;
+	out->target = uri;
+	out->target_len = ulen;
 	while (*path_len < ulen && uri[*path_len] != '?' &&
 	    uri[*path_len] != '#')
 		(*path_len)++;
@@ -296,6 +298,8 @@ struct http_guard {
 	int refused_status;
 	const char *refused_reason;
 	uint64_t refused_limit;		/* a 413's body limit */
+	/* A refused POST's target (413 only), "" otherwise. */
+	char refused_target[HTTP_GUARD_REFUSED_TARGET_MAX + 1];
 	bool closing;			/* close once the output is flushed */
 	unsigned int undispatched;	/* heads passed on, not yet dispatched */
 	struct evbuffer_cb_entry *flush_cb;	/* on the socket's output */
@@ -467,6 +471,24 @@ uint64_t
 http_guard_refused_limit(const struct http_guard *g)
 {
 	return g == NULL || g->refused_status != 413 ? 0 : g->refused_limit;
+}
+
+const char *
+http_guard_refused_target(const struct http_guard *g)
+{
+	return g == NULL || g->refused_status != 413 ? "" : g->refused_target;
+}
+
+/* Keep a POST's target for its 413 answer (before the input is drained). */
+static void
+guard_keep_target(struct http_guard *g, const struct http_guard_head *h)
+{
+	g->refused_target[0] = '\0';
+	if (h->status != 413 || h->method != HTTP_GUARD_POST ||
+	    h->target == NULL || h->target_len > HTTP_GUARD_REFUSED_TARGET_MAX)
+		return;
+	memcpy(g->refused_target, h->target, h->target_len);
+	g->refused_target[h->target_len] = '\0';
 }
 
 static void
@@ -679,6 +701,7 @@ guard_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t dst_limit,
 			if (v == HTTP_GUARD_MORE)
 				return moved ? BEV_OK : BEV_NEED_MORE;
 			if (v == HTTP_GUARD_REFUSE) {
+				guard_keep_target(g, &h);
 				guard_refuse_conn(g, src, dst, h.status,
 				    h.reason);
 				g->refused_limit = h.body_limit;

@@ -43,6 +43,8 @@
 #define HTTP_GUARD_URI_MAX (8 * 1024)
 #define HTTP_GUARD_HEAD_MAX (64 * 1024)
 #define HTTP_GUARD_REFUSED_PATH "/-/refused"
+/* The longest request target a 413 keeps for its answer (longer: none). */
+#define HTTP_GUARD_REFUSED_TARGET_MAX 255
 /* The connection cap unless lowered (to fit RLIMIT_NOFILE). */
 #define HTTP_GUARD_CONN_MAX 4096
 
@@ -69,6 +71,8 @@ struct http_guard_head {
 	int status;			/* on REFUSE */
 	const char *reason;		/* on REFUSE: a fixed English sentence */
 	uint64_t body_limit;		/* on a 413: the route's limit */
+	const char *target;		/* once the request line passed: */
+	size_t target_len;		/* its target (path?query), in buf */
 };
 
 /* Returns the largest body allowed for a request to path[0..len). */
@@ -115,6 +119,12 @@ int http_guard_refused_status(const struct http_guard *g);
 const char *http_guard_refused_reason(const struct http_guard *g);
 /* The body limit a 413 refusal exceeded (bytes), or 0. */
 uint64_t http_guard_refused_limit(const struct http_guard *g);
+/*
+ * The request target (path and query) of a POST refused with 413, so
+ * that a form's page can be answered in its language; "" for any other
+ * refusal or a target over HTTP_GUARD_REFUSED_TARGET_MAX bytes.
+ */
+const char *http_guard_refused_target(const struct http_guard *g);
 
 /*
  * Move the current request's budget reservation to the caller (who must

@@ -34,6 +34,14 @@ void http_follow_up_api_message(struct http_req *r);
 void http_tips_post_form(struct http_req *r);
 /* POST /api/v1/tips: multipart or JSON (answers JSON). */
 void http_tips_post_api(struct http_req *r);
+/*
+ * A POST /tips that the guard refused with 413 (its body was over limit
+ * bytes and was never read): the form again, in the language of target's
+ * ?lang=, with the limit named beside the file input (http_form.c).
+ * Returns false, having done nothing, when target is not the form's.
+ */
+bool http_form_too_large(struct http_req *r, const char *target,
+    uint64_t limit);
 
 /* POST /api/v1/mail: one message/rfc822 body (answers JSON). */
 void http_mail_post(struct http_req *r);

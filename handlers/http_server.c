@@ -437,10 +437,10 @@ http_reply_error(struct http_req *r, int status, const char *code,
 	}
 }
 
-/* Answer a request the guard refused. */
+/* Answer a request the guard refused (target: a refused POST's, or ""). */
 static void
 http_reply_refused(struct http_req *r, int status, const char *reason,
-    uint64_t limit)
+    uint64_t limit, const char *target)
 {
 	char body[240];
 	int n;
@@ -450,6 +450,19 @@ http_reply_refused(struct http_req *r, int status, const char *reason,
 	if (status == 503)
 		http_req_add_header(r, "Retry-After", "5");
 	http_req_add_header(r, "Connection", "close");
+	if (status == 413 && limit > 0 && target[0] != '\0' &&
+	    http_form_too_large(r, target, limit))
+		return;
+	if (status == 413 && limit > 0 && strncmp(target, "/api/", 5) == 0) {
+		/* The API's refusals keep the contract's error shape. */
+		(void)snprintf(body, sizeof(body), "%s; this address takes at "
+		    "most %llu bytes (%.1f MiB)", reason,
+		    (unsigned long long)limit, (double)limit /
+		    (1024.0 * 1024.0));
+		r->is_api = true;
+		http_reply_error(r, 413, "too_large", body, NULL);
+		return;
+	}
 	if (status == 413 && limit > 0)
 		n = snprintf(body, sizeof(body), "%d %s: %s; this address "
 		    "takes at most %llu bytes (%.1f MiB)\n", status,
@@ -591,7 +604,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		r->method = "-";
 		r->route = "(refused)";
 		http_reply_refused(r, refused, http_guard_refused_reason(g),
-		    http_guard_refused_limit(g));
+		    http_guard_refused_limit(g), http_guard_refused_target(g));
 		return;
 	}
 	if (strcmp(r->method, "-") == 0) {

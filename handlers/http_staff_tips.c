@@ -273,6 +273,20 @@ tips_detail_html_done(struct http_staff_job *j)
 		}
 		evbuffer_add_printf(b, "</ul>");
 	}
+	if (json_array_size(json_object_get(d, "left_out")) > 0) {
+		evbuffer_add_printf(b, "<h3>未单独保存的附件 <span lang=\"en\">"
+		    "Files left out</span> (原始邮件中仍有 <span lang=\"en\">"
+		    "still inside the original message</span>)</h3>"
+		    "<ul id=\"left-out\">");
+		json_array_foreach(json_object_get(d, "left_out"), i, v) {
+			evbuffer_add_printf(b, "<li>");
+			http_staff_put_str(b, v, "name");
+			evbuffer_add_printf(b, ": ");
+			http_staff_put_str(b, v, "reason");
+			evbuffer_add_printf(b, "</li>");
+		}
+		evbuffer_add_printf(b, "</ul>");
+	}
 	http_staff_triage_page(b, j);
 	evbuffer_add_printf(b, "<h2 id=\"messages\">与举报人的消息 <span "
 	    "lang=\"en\">Messages with the tipster</span></h2>");

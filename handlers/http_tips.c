@@ -411,7 +411,21 @@ tips_reply_receipt_html(struct http_req *r, enum i18n_lang lang,
 	    "command. The printout shows only the reference and the code."));
 	evbuffer_add_printf(buf, "</p>\n<p class=\"print-only\">");
 	http_public_put(buf, lang, N_("Follow-up page:"));
-	evbuffer_add_printf(buf, " /follow-up</p>\n<p class=\"no-print\">"
+	/* On paper a path alone leads nowhere: the whole address (as the
+	 * mail acknowledgement writes it, without a trailing slash). */
+	{
+		const struct config *cfg = http_server_env(r->srv)->cfg;
+		char url[sizeof(cfg->public_url)];
+		size_t len;
+
+		snprintf(url, sizeof(url), "%s", cfg->public_url);
+		len = strlen(url);
+		while (len > 0 && url[len - 1] == '/')
+			url[--len] = '\0';
+		evbuffer_add_printf(buf, " ");
+		http_html_escape(buf, url);
+	}
+	evbuffer_add_printf(buf, "/follow-up</p>\n<p class=\"no-print\">"
 	    "<a href=\"/follow-up?lang=%s\" id=\"follow-up-link\">",
 	    i18n_code(lang));
 	http_public_put(buf, lang, N_("Go to the follow-up page"));

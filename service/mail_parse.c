@@ -524,10 +524,10 @@ mail_charset_kind(const char *label, char *buf, size_t buflen)
 	    "x-euc-cn", "cp936", "ms936", "windows-936", "x-gbk",
 	    "gb_2312-80", "gb2312-80", "gb-2312", "csgb2312", "chinese",
 	    "iso-ir-58", "csiso58gb231280", "x-cp936", "936", "hz-gb-2312",
-	    NULL };
+	    "eucgb2312_cn", "euc_cn", NULL };
 	static const char *big5[] = { "big5", "big-5", "cn-big5", "x-x-big5",
 	    "csbig5", "big5-hkscs", "big5hkscs", "x-big5", "cp950", "ms950",
-	    "windows-950", NULL };
+	    "windows-950", "big5_tw", NULL };
 	static const char *unk[] = { "us-ascii", "ascii", "ansi_x3.4-1968",
 	    "unknown-8bit", "x-unknown", "unknown", "default",
 	    "x-user-defined", "8bit", "iso646-us", NULL };
@@ -1089,19 +1089,182 @@ mail_raw_header(GMimeObject *obj, const char *name)
 	return g_mime_header_get_raw_value(h);
 }
 
+/* An RFC 2047 encoded word, =?CHARSET?E?PAYLOAD?= (mail_eword()). */
+struct mail_eword {
+	const char *cs, *pl;	/* the charset's and the payload's spans */
+	size_t cslen, pllen;
+	char enc;		/* 'B' or 'Q' */
+};
+
+/*
+ * The encoded word at s (CHARSET may carry an RFC 2231 *language): its
+ * length, with its parts in *w; 0 when s holds no such word.
+ */
+static size_t
+mail_eword(const char *s, struct mail_eword *w)
+{
+	size_t i = 2, n = 0;
+
+	if (s[0] != '=' || s[1] != '?')
+		return 0;
+	while (s[i] != '\0' && s[i] != '?' && s[i] > ' ' && s[i] < 0x7f &&
+	    i < 80)
+		i++;
+	if (s[i] != '?' || i == 2 || s[i + 1] == '\0' || s[i + 2] != '?')
+		return 0;
+	w->enc = (char)g_ascii_toupper(s[i + 1]);
+	if (w->enc != 'B' && w->enc != 'Q')
+		return 0;
+	w->cs = s + 2;
+	w->cslen = i - 2;
+	w->pl = s + i + 3;
+	if (w->enc == 'B')
+		n = strspn(w->pl, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		    "qrstuvwxyz0123456789+/=");
+	else
+		while (w->pl[n] > ' ' && w->pl[n] < 0x7f && w->pl[n] != '?')
+			n++;
+	if (w->pl[n] != '?' || w->pl[n + 1] != '=')
+		return 0;
+	w->pllen = n;
+	return i + 3 + n + 2;
+}
+
+/*
+ * The charset label a word is decoded with: GB2312, GBK and their aliases
+ * as GB18030, Big5's as BIG5 (as bodies are read, mail_charset_kind()),
+ * so that a mislabelled GBK subject or a name iconv does not know
+ * (Python's eucgb2312_cn, big5_tw) still reads; else the word's own.
+ */
+static void
+mail_eword_charset(const struct mail_eword *w, const char **cs,
+    size_t *cslen)
+{
+	char label[64], buf[64];
+	size_t n = w->cslen < sizeof(label) - 1 ? w->cslen :
+	    sizeof(label) - 1;
+	const char *lang;
+
+	memcpy(label, w->cs, n);
+	label[n] = '\0';
+	if ((lang = strchr(label, '*')) != NULL)
+		label[lang - label] = '\0';
+	switch (mail_charset_kind(label, buf, sizeof(buf))) {
+	case MAIL_CS_GB:
+		*cs = "gb18030";
+		break;
+	case MAIL_CS_BIG5:
+		*cs = "big5";
+		break;
+	default:
+		*cs = w->cs;
+		*cslen = w->cslen;
+		return;
+	}
+	*cslen = strlen(*cs);
+}
+
+/*
+ * The encoded words of an unfolded header made ready for GMime: each
+ * word's charset label as mail_eword_charset() gives it, and each run of
+ * adjacent B words of one charset (white space between) made into one
+ * word whose payload is the words' bytes together.  Mail clients split a
+ * long GBK or Big5 subject into several words, each its own base64 with
+ * '=' padding, and GMime joins such words' payloads before decoding them
+ * (to mend a character split between words), so that the decoding stopped
+ * at the first padding: "=?gbk?b?vtmxqMSzvOyy4g==?= =?gbk?b?uavLvsr9vt0=?="
+ * read as its first word alone.  Decoded and encoded again as one, the
+ * bytes are the same and a character split between words is still
+ * mended.  g_malloc'd; s itself when it holds no encoded word.
+ */
+static char *
+mail_ewords_prepare(char *s)
+{
+	GString *out = NULL;
+	const char *p = s, *copied = s;
+
+	while ((p = strstr(p, "=?")) != NULL) {
+		struct mail_eword w, w2;
+		const char *cs, *cs2, *q, *end;
+		size_t cslen, cs2len, len, len2, nwords = 1;
+
+		if ((len = mail_eword(p, &w)) == 0) {
+			p += 2;
+			continue;
+		}
+		mail_eword_charset(&w, &cs, &cslen);
+		end = p + len;
+		while (w.enc == 'B') {
+			q = end + strspn(end, " \t");
+			if ((len2 = mail_eword(q, &w2)) == 0 || w2.enc != 'B')
+				break;
+			mail_eword_charset(&w2, &cs2, &cs2len);
+			if (cs2len != cslen ||
+			    g_ascii_strncasecmp(cs, cs2, cslen) != 0)
+				break;
+			end = q + len2;
+			nwords++;
+		}
+		if (out == NULL)
+			out = g_string_sized_new(strlen(s) + 16);
+		g_string_append_len(out, copied, p - copied);
+		g_string_append(out, "=?");
+		g_string_append_len(out, cs, (gssize)cslen);
+		g_string_append_c(out, '?');
+		g_string_append_c(out, w.enc);
+		g_string_append_c(out, '?');
+		if (nwords == 1) {
+			g_string_append_len(out, w.pl, (gssize)w.pllen);
+		} else {
+			GByteArray *bytes = g_byte_array_new();
+			gchar *b64;
+
+			for (q = p; q < end; q += len2) {
+				guchar *raw;
+				gsize rawlen;
+				gchar *one;
+
+				q += strspn(q, " \t");
+				len2 = mail_eword(q, &w2);
+				one = g_strndup(w2.pl, w2.pllen);
+				raw = g_base64_decode(one, &rawlen);
+				g_byte_array_append(bytes, raw, (guint)rawlen);
+				g_free(raw);
+				g_free(one);
+			}
+			b64 = g_base64_encode(bytes->data, bytes->len);
+			g_string_append(out, b64);
+			g_free(b64);
+			g_byte_array_free(bytes, TRUE);
+		}
+		g_string_append(out, "?=");
+		copied = p = end;
+	}
+	if (out == NULL)
+		return s;
+	g_string_append(out, copied);
+	return g_string_free(out, FALSE);
+}
+
 /*
  * The unfolded raw value as UTF-8 text GMime can decode further: raw
- * 8-bit bytes converted by mail_8bit_to_utf8(), encoded words left for
- * GMime.  g_malloc'd; NULL for a NULL raw value.
+ * 8-bit bytes converted by mail_8bit_to_utf8(), encoded words made ready
+ * by mail_ewords_prepare() and left for GMime to decode.  g_malloc'd;
+ * NULL for a NULL raw value.
  */
 static char *
 mail_header_prepare(const char *raw)
 {
-	char *unfolded, *u, *g;
+	char *unfolded, *joined, *u, *g;
 
 	if (raw == NULL)
 		return NULL;
 	unfolded = g_mime_utils_header_unfold(raw);
+	if (unfolded != NULL &&
+	    (joined = mail_ewords_prepare(unfolded)) != unfolded) {
+		g_free(unfolded);
+		unfolded = joined;
+	}
 	if (unfolded == NULL || !mail_has_8bit(unfolded))
 		return unfolded;
 	u = mail_8bit_dup(unfolded);

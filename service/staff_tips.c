@@ -375,6 +375,13 @@ staff_tips_detail(struct service_worker *w, const struct staff_user *u,
 		json_array_append_new(atts, o);
 	}
 	json_object_set_new(doc, "attachments", atts);
+	/* Files intake left out of an e-mail tip ({"name", "reason"}; they
+	 * are still inside the original message): an extension. */
+	if (json_is_array(json_object_get(rec, "dropped")))
+		json_object_set(doc, "left_out", json_object_get(rec,
+		    "dropped"));
+	else
+		json_object_set_new(doc, "left_out", json_array());
 	/* Case, due dates, days left, calendar warning (issue 7). */
 	(void)cases_tip_add(w->db, d.tip.id, doc);
 	json_decref(rec);

@@ -8,6 +8,7 @@ One server serves the whole module (config: tip_max_mb = 1,
 attachment_max_mb = 1); it must still exit 0 on SIGTERM at the end."""
 
 import http.client
+import json
 
 import pytest
 
@@ -135,8 +136,17 @@ def test_content_length_over_limit_is_413_before_body(shared_server):
                                            ("Content-Length", str(3 * MiB)),
                                            ("Connection", "close")])
     r = check(shared_server, data, 413, "POST /tips declaring 3 MiB")
-    # The refusal names the limit (tip_max_mb = 1 in the test config).
-    assert b"at most 1048576 bytes (1.0 MiB)" in r.body, r.body
+    # The refusal names the limit (tip_max_mb = 1 in the test config):
+    # for the web form, on the form page (test_web_too_large.py) ...
+    assert "超过了 1.0 MiB".encode() in r.body, r.body
+    # ... elsewhere in bytes, and for the API in its error shape.
+    data = request_bytes("POST", "/api/v1/tips",
+                         [("Content-Type", ctype),
+                          ("Content-Length", str(3 * MiB)),
+                          ("Connection", "close")])
+    r = check(shared_server, data, 413, "POST /api/v1/tips declaring 3 MiB")
+    assert "at most 1048576 bytes (1.0 MiB)" in \
+        json.loads(r.body)["error"]["message"], r.body
 
 
 

@@ -205,6 +205,30 @@ test_gb2312_labelled_gbk(void **state)
 	mail_parsed_free(&p);
 }
 
+/*
+ * A subject split into several B words, each padded: GMime alone decoded
+ * only the first of a run in one charset; labels iconv does not know
+ * (Python's big5_tw, eucgb2312_cn) read as Big5 and GB18030.
+ */
+static void
+test_split_padded_encoded_words(void **state)
+{
+	struct mail_parsed p;
+
+	(void)state;
+	parse_str("From: a@example.cn\r\nSubject: =?GBK?b?vtmxqMSzvOyy4g==?= "
+	    "=?gbk?b?uavLvsr9vt0=?=\r\n =?gbk?b?1Oy82Q==?= and "
+	    "=?eucgb2312_cn?q?=BC=EC=B2=E2?=\r\n\r\nbody\r\n", &p);
+	assert_string_equal(p.subject, "举报某检测公司数据造假 and 检测");
+	mail_parsed_free(&p);
+	parse_str("From: =?big5_tw?b?wMu0+qS9pXE=?= <b@example.tw>\r\n"
+	    "Subject: =?big5_tw?b?wMu0+qS9pXE=?= =?big5_tw?b?teqwsrP4p2k=?="
+	    "\r\n\r\nbody\r\n", &p);
+	assert_string_equal(p.subject, "檢測公司虛假報告");
+	assert_string_equal(p.from_name, "檢測公司");
+	mail_parsed_free(&p);
+}
+
 static void
 test_gbk_q_and_rfc2231_continuations(void **state)
 {
@@ -999,6 +1023,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gb2312_labelled_gbk),
 		cmocka_unit_test(test_gbk_q_and_rfc2231_continuations),
+		cmocka_unit_test(test_split_padded_encoded_words),
 		cmocka_unit_test(test_gb18030_four_byte),
 		cmocka_unit_test(test_big5),
 		cmocka_unit_test(test_utf8_and_named_text_part),
