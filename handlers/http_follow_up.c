@@ -1100,3 +1100,45 @@ http_follow_up_api_message(struct http_req *r)
 	if (j != NULL && fu_take_receipt(r, j))
 		fu_submit(r, j, true);
 }
+
+/* See http_routes.h.  The session cookie was not read (nor anything
+ * else of the request), so the page only says what happened and links
+ * back: within the session's 15 minutes that is the status page again. */
+bool
+http_follow_up_too_large(struct http_req *r, const char *target,
+    uint64_t limit)
+{
+	char text[700];
+	struct evbuffer *b;
+	enum i18n_lang l;
+
+	if (!http_public_too_large(r, target, "/follow-up/reply", limit,
+	    N_("Your message with its files came to more than %s MiB, the most "
+	    "one message may carry, so it was not read and nothing was sent. "
+	    "Go back and send it again with fewer or smaller files (each at "
+	    "most %s MiB); you can send several messages one after another."),
+	    text, sizeof(text), &l))
+		return false;
+	if ((b = evbuffer_new()) == NULL) {
+		http_reply_error(r, 500, "internal", "out of memory", NULL);
+		return true;
+	}
+	http_public_page_begin(b, l, N_("Your message was not sent"),
+	    "/follow-up");
+	evbuffer_add_printf(b, "<h1>");
+	http_public_put(b, l, N_("Your message was not sent"));
+	evbuffer_add_printf(b, "</h1>\n<div class=\"error-summary\" "
+	    "role=\"alert\" id=\"problem\"><p>");
+	http_html_escape(b, text);
+	evbuffer_add_printf(b, "</p></div>\n<p><a id=\"back\" href=\""
+	    "/follow-up?lang=%s\">", i18n_code(l));
+	http_public_put(b, l, N_("Back to your tip"));
+	evbuffer_add_printf(b, "</a></p>\n<p class=\"hint\">");
+	http_public_put(b, l, N_("If more than 15 minutes have passed, enter "
+	    "your receipt code again first."));
+	evbuffer_add_printf(b, "</p>\n");
+	http_public_page_end(b, l);
+	http_public_page_reply(r, 413, b);
+	evbuffer_free(b);
+	return true;
+}

@@ -11,11 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <event2/buffer.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <sodium.h>
 
 #include "handlers/http_public.h"
@@ -458,30 +455,15 @@ http_form_get(struct http_req *r)
 bool
 http_form_too_large(struct http_req *r, const char *target, uint64_t limit)
 {
-	const struct config *cfg = http_server_env(r->srv)->cfg;
-	const char *query = strchr(target, '?'), *lang = NULL;
-	size_t plen = query != NULL ? (size_t)(query - target) : strlen(target);
-	char tip_mb[32], file_mb[32], text[600];
-	const char *args[2] = { tip_mb, file_mb };
+	char text[600];
 	enum i18n_lang l;
-	struct evkeyvalq q;
 
-	if (plen != 5 || memcmp(target, "/tips", 5) != 0)
+	if (!http_public_too_large(r, target, "/tips", limit, N_("The tip with "
+	    "its files came to more than %s MiB, the most one tip may carry, so "
+	    "it was not read and nothing was kept. Send fewer or smaller files "
+	    "(each at most %s MiB); more can be added later on the follow-up "
+	    "page."), text, sizeof(text), &l))
 		return false;
-	TAILQ_INIT(&q);
-	if (query != NULL && evhttp_parse_query_str(query + 1, &q) == 0)
-		lang = evhttp_find_header(&q, "lang");
-	l = i18n_choose(lang, NULL);
-	evhttp_clear_headers(&q);
-	snprintf(tip_mb, sizeof(tip_mb), "%.1f", (double)limit /
-	    (1024.0 * 1024.0));
-	snprintf(file_mb, sizeof(file_mb), "%.1f", (double)cfg->attachment_max /
-	    (1024.0 * 1024.0));
-	i18n_format(text, sizeof(text), i18n_tr(l, N_("The tip with its files "
-	    "came to more than %s MiB, the most one tip may carry, so it was "
-	    "not read and nothing was kept. Send fewer or smaller files (each "
-	    "at most %s MiB); more can be added later on the follow-up "
-	    "page.")), args, 2);
 	form_start(r, l, 413, text);
 	return true;
 }

@@ -257,3 +257,41 @@ http_public_time(char *buf, size_t len, int64_t t)
 	gmtime_r(&local, &tm);
 	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
 }
+
+/* Whether target has the path path; if so, *lang from its ?lang=. */
+static bool
+http_public_target_is(const char *target, const char *path,
+    enum i18n_lang *lang)
+{
+	const char *query = strchr(target, '?'), *value = NULL;
+	size_t plen = query != NULL ? (size_t)(query - target) : strlen(target);
+	struct evkeyvalq q;
+
+	if (plen != strlen(path) || memcmp(target, path, plen) != 0)
+		return false;
+	TAILQ_INIT(&q);
+	if (query != NULL && evhttp_parse_query_str(query + 1, &q) == 0)
+		value = evhttp_find_header(&q, "lang");
+	*lang = i18n_choose(value, NULL);
+	evhttp_clear_headers(&q);
+	return true;
+}
+
+bool
+http_public_too_large(struct http_req *r, const char *target,
+    const char *path, uint64_t limit, const char *msgid, char *text,
+    size_t len, enum i18n_lang *lang)
+{
+	const struct config *cfg = http_server_env(r->srv)->cfg;
+	char all_mb[32], file_mb[32];
+	const char *args[2] = { all_mb, file_mb };
+
+	if (!http_public_target_is(target, path, lang))
+		return false;
+	snprintf(all_mb, sizeof(all_mb), "%.1f", (double)limit /
+	    (1024.0 * 1024.0));
+	snprintf(file_mb, sizeof(file_mb), "%.1f", (double)cfg->attachment_max /
+	    (1024.0 * 1024.0));
+	i18n_format(text, len, i18n_tr(*lang, msgid), args, 2);
+	return true;
+}

@@ -88,6 +88,18 @@ void http_public_page_reply(struct http_req *r, int status,
 void http_public_put(struct evbuffer *b, enum i18n_lang lang,
     const char *msgid);
 
+/*
+ * For a POST the guard refused with 413 (its body over limit bytes): when
+ * target (its path and query, as the guard kept them) has the path path,
+ * *lang gets the language of its ?lang= (the default when none: the
+ * request's headers are gone) and text (len bytes) gets
+ * msgid translated with its two %s as limit and attachment_max in MiB
+ * with one decimal; returns false, doing nothing, for another path.
+ */
+bool http_public_too_large(struct http_req *r, const char *target,
+    const char *path, uint64_t limit, const char *msgid, char *text,
+    size_t len, enum i18n_lang *lang);
+
 /* A Unix time as "YYYY-MM-DD HH:MM" in China Standard Time. */
 void http_public_time(char *buf, size_t len, int64_t t);
 

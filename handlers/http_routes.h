@@ -29,6 +29,14 @@ void http_follow_up_get_or_post(struct http_req *r);
 void http_follow_up_reply(struct http_req *r);
 void http_follow_up_api(struct http_req *r);
 void http_follow_up_api_message(struct http_req *r);
+/*
+ * A POST /follow-up/reply that the guard refused with 413 (never read): a
+ * page in the language of target's ?lang= naming the limits, with a link
+ * back to /follow-up.  Returns false, having done nothing, for any other
+ * target.
+ */
+bool http_follow_up_too_large(struct http_req *r, const char *target,
+    uint64_t limit);
 
 /* POST /tips: the web form (answers HTML). */
 void http_tips_post_form(struct http_req *r);
@@ -80,6 +88,10 @@ void http_staff_triage_classify_api(struct http_req *r);
 void http_staff_triage_route_page(struct http_req *r);
 void http_staff_triage_status_page(struct http_req *r);
 void http_staff_triage_classify_page(struct http_req *r);
+/* POST /api/v1/staff/tips/{id}/merge and the form /staff/tips/{id}/merge
+ * (http_staff_triage.c): a repeated tip merged into the earlier one. */
+void http_staff_triage_merge_api(struct http_req *r);
+void http_staff_triage_merge_page(struct http_req *r);
 /* Inspection cases (http_staff_cases.c): /api/v1/staff/cases[/{id}[/tips
  * [/{tip}/unlink]|/status|/outcome|/messages|/deadline-events]],
  * /api/v1/staff/tips/{id}/notice|deadline-events, /api/v1/staff/overdue
@@ -101,11 +113,26 @@ void http_staff_cases_message_page(struct http_req *r);
 void http_staff_cases_deadline_api(struct http_req *r);
 void http_staff_cases_tip_notice_api(struct http_req *r);
 void http_staff_cases_tip_deadline_api(struct http_req *r);
+/* The forms of the deadline events and the decision notice:
+ * /staff/cases/{id}/deadline-events, /staff/tips/{id}/deadline-events and
+ * /staff/tips/{id}/notice. */
+void http_staff_cases_deadline_page(struct http_req *r);
+void http_staff_cases_tip_deadline_page(struct http_req *r);
+void http_staff_cases_tip_notice_page(struct http_req *r);
 void http_staff_cases_overdue_api(struct http_req *r);
 void http_staff_cases_overdue_page(struct http_req *r);
 /* The audit log (http_staff_audit.c): GET /api/v1/staff/audit and the
  * page /staff/audit. */
 void http_staff_audit_api(struct http_req *r);
 void http_staff_audit_page(struct http_req *r);
+/* The campaign summary table (http_staff_reports.c): GET
+ * /api/v1/staff/reports/summary and the page /staff/reports. */
+void http_staff_reports_summary_api(struct http_req *r);
+void http_staff_reports_page(struct http_req *r);
+/* The reference data, admins only (http_staff_refdata.c, extension): GET
+ * and POST /api/v1/staff/refdata/{TABLE}.csv and the page /staff/refdata
+ * (GET, POST its import form). */
+void http_staff_refdata_api(struct http_req *r);
+void http_staff_refdata_page(struct http_req *r);
 
 #endif

@@ -102,6 +102,10 @@ static const struct http_route http_routes[] = {
 	{ "/api/v1/staff/cases/{}/tips/{}/unlink", HTTP_M_POST,
 	    http_staff_cases_unlink_api },
 	{ "/api/v1/staff/overdue", HTTP_M_GET, http_staff_cases_overdue_api },
+	{ "/api/v1/staff/refdata/{}", HTTP_M_GET | HTTP_M_POST,
+	    http_staff_refdata_api },
+	{ "/api/v1/staff/reports/summary", HTTP_M_GET,
+	    http_staff_reports_summary_api },
 	{ "/api/v1/staff/tips", HTTP_M_GET | HTTP_M_POST,
 	    http_staff_entry_tips_api },
 	{ "/api/v1/staff/tips/export.csv", HTTP_M_GET,
@@ -113,6 +117,8 @@ static const struct http_route http_routes[] = {
 	    http_staff_triage_classify_api },
 	{ "/api/v1/staff/tips/{}/deadline-events", HTTP_M_POST,
 	    http_staff_cases_tip_deadline_api },
+	{ "/api/v1/staff/tips/{}/merge", HTTP_M_POST,
+	    http_staff_triage_merge_api },
 	{ "/api/v1/staff/tips/{}/messages", HTTP_M_POST,
 	    http_staff_tips_message_api },
 	{ "/api/v1/staff/tips/{}/notice", HTTP_M_POST,
@@ -132,6 +138,8 @@ static const struct http_route http_routes[] = {
 	{ "/staff/audit", HTTP_M_GET, http_staff_audit_page },
 	{ "/staff/cases", HTTP_M_GET | HTTP_M_POST, http_staff_cases_page },
 	{ "/staff/cases/{}", HTTP_M_GET, http_staff_cases_detail_page },
+	{ "/staff/cases/{}/deadline-events", HTTP_M_POST,
+	    http_staff_cases_deadline_page },
 	{ "/staff/cases/{}/messages", HTTP_M_POST,
 	    http_staff_cases_message_page },
 	{ "/staff/cases/{}/outcome", HTTP_M_POST,
@@ -146,14 +154,22 @@ static const struct http_route http_routes[] = {
 	{ "/staff/overdue", HTTP_M_GET, http_staff_cases_overdue_page },
 	{ "/staff/password", HTTP_M_GET | HTTP_M_POST,
 	    http_session_password_page },
+	{ "/staff/refdata", HTTP_M_GET | HTTP_M_POST, http_staff_refdata_page },
+	{ "/staff/reports", HTTP_M_GET, http_staff_reports_page },
 	{ "/staff/tips", HTTP_M_GET, http_staff_tips_list_page },
 	{ "/staff/tips/new", HTTP_M_GET | HTTP_M_POST,
 	    http_staff_entry_new_page },
 	{ "/staff/tips/{}", HTTP_M_GET, http_staff_tips_detail_page },
 	{ "/staff/tips/{}/classify", HTTP_M_POST,
 	    http_staff_triage_classify_page },
+	{ "/staff/tips/{}/deadline-events", HTTP_M_POST,
+	    http_staff_cases_tip_deadline_page },
+	{ "/staff/tips/{}/merge", HTTP_M_POST,
+	    http_staff_triage_merge_page },
 	{ "/staff/tips/{}/messages", HTTP_M_POST,
 	    http_staff_tips_message_page },
+	{ "/staff/tips/{}/notice", HTTP_M_POST,
+	    http_staff_cases_tip_notice_page },
 	{ "/staff/tips/{}/route", HTTP_M_POST, http_staff_triage_route_page },
 	{ "/staff/tips/{}/status", HTTP_M_POST,
 	    http_staff_triage_status_page },
@@ -201,7 +217,8 @@ http_body_limit(const char *path, size_t len, void *arg)
 		return cfg->tip_max;
 	if (path_is(path, len, "/api/v1/mail"))
 		return cfg->mail_max;
-	if (path_is(path, len, "/staff/tips/new"))
+	if (path_is(path, len, "/staff/tips/new") ||
+	    path_is(path, len, "/staff/refdata"))
 		return HTTP_STAFF_FORM_MAX;
 	if (len >= 5 && memcmp(path, "/api/", 5) == 0)
 		return HTTP_JSON_BODY_MAX;
@@ -451,7 +468,8 @@ http_reply_refused(struct http_req *r, int status, const char *reason,
 		http_req_add_header(r, "Retry-After", "5");
 	http_req_add_header(r, "Connection", "close");
 	if (status == 413 && limit > 0 && target[0] != '\0' &&
-	    http_form_too_large(r, target, limit))
+	    (http_form_too_large(r, target, limit) ||
+	    http_follow_up_too_large(r, target, limit)))
 		return;
 	if (status == 413 && limit > 0 && strncmp(target, "/api/", 5) == 0) {
 		/* The API's refusals keep the contract's error shape. */

@@ -182,7 +182,7 @@ http_staff_parse_body(struct http_staff_job *j)
 		free(text);
 		return true;
 	}
-	if (len == 0)
+	if (len == 0 || (j->route->flags & HTTP_STAFF_RAW_BODY))
 		return true;
 	if (!content_type_is(ct, "application/json")) {
 		http_staff_fail(j, STAFF_INVALID, "unsupported_media_type",
@@ -324,6 +324,22 @@ http_staff_fail(struct http_staff_job *j, enum staff_status st,
 	j->status = st;
 	(void)snprintf(j->code, sizeof(j->code), "%s", code);
 	(void)snprintf(j->message, sizeof(j->message), "%s", message);
+}
+
+void *
+http_staff_extra_new(struct http_staff_job *j, size_t size,
+    void (*free_fn)(void *))
+{
+	void *p = calloc(1, size);
+
+	if (p == NULL) {
+		http_staff_fail(j, STAFF_TRANSIENT, "unavailable",
+		    "out of memory");
+		return NULL;
+	}
+	j->extra = p;
+	j->extra_free = free_fn;
+	return p;
 }
 
 /* See http_staff.h. */
@@ -546,9 +562,17 @@ http_staff_page_begin(struct evbuffer *b, const char *title,
 			evbuffer_add_printf(b, "<a href=\"/staff/cases\">案件 "
 			    "Cases</a> ");
 		if (!u->must_change && staff_user_has_role(u,
+		    STAFF_ROLES_TIPS))
+			evbuffer_add_printf(b, "<a href=\"/staff/reports\">"
+			    "汇总表 Reports</a> ");
+		if (!u->must_change && staff_user_has_role(u,
 		    STAFF_ROLES_AUDIT))
 			evbuffer_add_printf(b, "<a href=\"/staff/audit\">审计"
 			    "日志 Audit log</a> ");
+		if (!u->must_change && staff_user_has_role(u,
+		    SCOPE_ROLE_BIT(SCOPE_ROLE_ADMIN)))
+			evbuffer_add_printf(b, "<a href=\"/staff/refdata\">"
+			    "参考数据 Reference data</a> ");
 		evbuffer_add_printf(b, "<a href=\"/staff/password\">修改密码"
 		    " Change password</a> <span class=\"who\">");
 		http_html_escape(b, u->login);

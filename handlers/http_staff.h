@@ -53,6 +53,8 @@ enum http_staff_flags {
 	HTTP_STAFF_NO_SESSION = 1 << 2,	/* login: no session needed */
 	HTTP_STAFF_OWN_ERRORS = 1 << 3,	/* done() also answers failures of
 					 * work() (a form shown again) */
+	HTTP_STAFF_RAW_BODY = 1 << 4,	/* API: work() reads j->body itself
+					 * (text/csv), no JSON parse */
 };
 
 struct http_staff_route {
@@ -134,6 +136,14 @@ const char *http_staff_json_str(struct http_staff_job *j, const char *name);
 /* Set an error result (on the worker). */
 void http_staff_fail(struct http_staff_job *j, enum staff_status st,
     const char *code, const char *message);
+
+/*
+ * A zeroed route result of size bytes attached to j (j->extra, freed with
+ * free_fn when the job ends); NULL, with j failed as out of memory, when
+ * there is no memory.  Worker thread.
+ */
+void *http_staff_extra_new(struct http_staff_job *j, size_t size,
+    void (*free_fn)(void *));
 
 /* Reply j->out as JSON with status. */
 void http_staff_reply_json(struct http_staff_job *j, int status);

@@ -19,8 +19,10 @@
  *   GET  /api/v1/staff/overdue?bureau=
  * and the pages /staff/cases (list, and POST: create), /staff/cases/{id}
  * with its forms (POST .../status, .../outcome, .../tips, .../tips/{tip}/
- * unlink, .../messages; each answers 303 back to the case) and
- * /staff/overdue.
+ * unlink, .../messages, .../deadline-events; each answers 303 back to the
+ * case), /staff/overdue, and on the tip page the forms POST
+ * /staff/tips/{id}/deadline-events and /staff/tips/{id}/notice (303 back
+ * to the tip's deadlines).
  *
  * API errors carry the field the service named ("status: ..." ->
  * "field": "status"); a change the case's state forbids is 409.  The
@@ -117,9 +119,11 @@ cases_api_done_201(struct http_staff_job *j)
 	http_staff_reply_json(j, 201);
 }
 
-/* 303 to /staff/cases/{id}[#anchor] (id: the case this job changed). */
+/* 303 to /staff/{dir}/{id}[#anchor] (id: the case or tip this job
+ * changed). */
 static void
-cases_redirect(struct http_staff_job *j, const char *id, const char *anchor)
+cases_redirect(struct http_staff_job *j, const char *dir, const char *id,
+    const char *anchor)
 {
 	char *enc = evhttp_encode_uri(id);
 	char loc[HTTP_STAFF_PARAM_MAX * 3 + 48];
@@ -129,7 +133,7 @@ cases_redirect(struct http_staff_job *j, const char *id, const char *anchor)
 		    NULL);
 		return;
 	}
-	(void)snprintf(loc, sizeof(loc), "/staff/cases/%s%s%s", enc,
+	(void)snprintf(loc, sizeof(loc), "/staff/%s/%s%s%s", dir, enc,
 	    anchor != NULL ? "#" : "", anchor != NULL ? anchor : "");
 	free(enc);
 	http_staff_redirect(j, loc);
@@ -139,7 +143,7 @@ cases_redirect(struct http_staff_job *j, const char *id, const char *anchor)
 static void
 cases_page_done(struct http_staff_job *j)
 {
-	cases_redirect(j, j->params[0], NULL);
+	cases_redirect(j, "cases", j->params[0], NULL);
 }
 
 /* The kinds of change a route makes (one work function serves all). */
@@ -223,6 +227,13 @@ cases_change_work(struct service_worker *w, struct http_staff_job *j)
 
 static void cases_create_page_done(struct http_staff_job *j);
 
+/* A tip page's change answered: back to the tip's deadlines. */
+static void
+cases_tip_page_done(struct http_staff_job *j)
+{
+	cases_redirect(j, "tips", j->params[0], "deadlines");
+}
+
 CASES_API(api_create, "staff.cases.create", CASES_OP_CREATE,
     cases_api_done_201);
 CASES_API(api_link, "staff.cases.link", CASES_OP_LINK, cases_api_done_200);
@@ -252,11 +263,17 @@ CASES_FORM(page_outcome, "staff.cases.page.outcome", CASES_OP_OUTCOME,
     cases_page_done);
 CASES_FORM(page_message, "staff.cases.page.message", CASES_OP_MESSAGE,
     cases_page_done);
+CASES_FORM(page_case_deadline, "staff.cases.page.casedeadline",
+    CASES_OP_CASE_DEADLINE, cases_page_done);
+CASES_FORM(page_tip_deadline, "staff.cases.page.tipdeadline",
+    CASES_OP_TIP_DEADLINE, cases_tip_page_done);
+CASES_FORM(page_notice, "staff.cases.page.notice", CASES_OP_NOTICE,
+    cases_tip_page_done);
 
 static void
 cases_create_page_done(struct http_staff_job *j)
 {
-	cases_redirect(j, http_staff_doc_str(j->out, "id"), NULL);
+	cases_redirect(j, "cases", http_staff_doc_str(j->out, "id"), NULL);
 }
 
 /* ---- routes: the list -------------------------------------------------- */
@@ -488,26 +505,58 @@ put_flag_select(struct evbuffer *b, const char *name, const char *label)
 	    name);
 }
 
-/* A form posting to /staff/cases/{id}/{action}. */
+/* A form posting to /staff/{dir}/{id}/{action}, {id} being d's. */
 static void
-put_form_begin(struct evbuffer *b, json_t *d, const char *action,
-    const char *id, const struct staff_user *u)
+put_dir_form_begin(struct evbuffer *b, const char *dir, json_t *d,
+    const char *action, const char *id, const struct staff_user *u)
 {
 	evbuffer_add_printf(b, "<form method=\"post\" id=\"%s\" action=\""
-	    "/staff/cases/", id);
+	    "/staff/%s/", id, dir);
 	http_staff_put_str(b, d, "id");
 	evbuffer_add_printf(b, "/%s\">", action);
 	http_staff_csrf_field(b, u);
 }
 
+/*
+ * The fields of a deadline event form (its <form> already open): the
+ * rules offered (the first is the default), the kinds, the day and the
+ * note (the approval of an extension).
+ */
+static void
+put_deadline_fields(struct evbuffer *b, const char *const *rules,
+    size_t nrules, bool restart)
+{
+	evbuffer_add_printf(b, "<div class=\"field\"><label for=\"dl-rule\">"
+	    "期限 Deadline</label><select id=\"dl-rule\" name=\"rule\">");
+	for (size_t i = 0; i < nrules; i++)
+		evbuffer_add_printf(b, "<option value=\"%s\">%s</option>",
+		    rules[i], rules[i]);
+	evbuffer_add_printf(b, "</select></div><div class=\"field\"><label "
+	    "for=\"dl-kind\">事项 Event</label><select id=\"dl-kind\" "
+	    "name=\"kind\"><option value=\"pause\">中止计算（检测、检验、"
+	    "鉴定） Pause (testing, appraisal)</option><option value=\""
+	    "resume\">恢复计算 Resume</option><option value=\"extend\">"
+	    "延长（经负责人批准） Extend (approved)</option>%s</select></div>"
+	    "<div class=\"field\"><label for=\"dl-on\">日期（默认今天） Date "
+	    "(default today)</label><input type=\"date\" id=\"dl-on\" "
+	    "name=\"on\"></div><div class=\"field\"><label for=\"dl-note\">"
+	    "说明（延长时写明批准人和日期） Note (for an extension: who "
+	    "approved, when)</label><input type=\"text\" id=\"dl-note\" "
+	    "name=\"note\" maxlength=\"%d\"></div><button type=\"submit\">"
+	    "记录 Record</button></form>", restart ? "<option value=\""
+	    "restart\">重新计算（同一举报人补充新事实） Restart (new facts from "
+	    "the same tipster)</option>" : "", CASES_TEXT_MAX);
+}
+
 static void
 cases_detail_forms(struct evbuffer *b, json_t *d, const struct staff_user *u)
 {
+	static const char *const case_rules[] = { "case_decision" };
 	size_t i;
 
 	evbuffer_add_printf(b, "<h2>变更状态 <span lang=\"en\">Change the "
 	    "status</span></h2>");
-	put_form_begin(b, d, "status", "status-form", u);
+	put_dir_form_begin(b, "cases", d, "status", "status-form", u);
 	evbuffer_add_printf(b, "<div class=\"field\"><label for=\"new-status"
 	    "\">新状态 New status</label><select id=\"new-status\" name=\""
 	    "status\">");
@@ -525,7 +574,7 @@ cases_detail_forms(struct evbuffer *b, json_t *d, const struct staff_user *u)
 
 	evbuffer_add_printf(b, "<h2>查处结果 <span lang=\"en\">Findings and "
 	    "outcome</span></h2>");
-	put_form_begin(b, d, "outcome", "outcome-form", u);
+	put_dir_form_begin(b, "cases", d, "outcome", "outcome-form", u);
 	put_flag_select(b, "violation_found", "存在违法违规行为 Violation "
 	    "found");
 	evbuffer_add_printf(b, "<div class=\"field\"><label for=\""
@@ -563,14 +612,20 @@ cases_detail_forms(struct evbuffer *b, json_t *d, const struct staff_user *u)
 
 	evbuffer_add_printf(b, "<h2>关联举报 <span lang=\"en\">Link a tip"
 	    "</span></h2>");
-	put_form_begin(b, d, "tips", "link-form", u);
+	put_dir_form_begin(b, "cases", d, "tips", "link-form", u);
 	evbuffer_add_printf(b, "<div class=\"field\"><label for=\"tip\">举报"
 	    "编号 Tip ID</label><input type=\"text\" id=\"tip\" name=\"tip\" "
 	    "required></div><button type=\"submit\">关联 Link</button></form>");
 
+	evbuffer_add_printf(b, "<h2>办案期限事项 <span lang=\"en\">Deadline "
+	    "events</span></h2>");
+	put_dir_form_begin(b, "cases", d, "deadline-events", "deadline-form",
+	    u);
+	put_deadline_fields(b, case_rules, 1, false);
+
 	evbuffer_add_printf(b, "<h2>给本案全部举报人写消息 <span lang=\"en\">"
 	    "Message to every tipster of the case</span></h2>");
-	put_form_begin(b, d, "messages", "message-form", u);
+	put_dir_form_begin(b, "cases", d, "messages", "message-form", u);
 	evbuffer_add_printf(b, "<div class=\"field\"><label for=\"text\">消息 "
 	    "Message</label><textarea id=\"text\" name=\"text\" required>"
 	    "</textarea></div><button type=\"submit\">发送 Send</button>"
@@ -745,6 +800,41 @@ CASES_READ(api_overdue, page_overdue, "staff.cases.overdue",
 /* ---- the tip page's section -------------------------------------------- */
 
 /* See http_staff_cases.h. */
+/* Whether the tip document names any contact (a real-name tipster). */
+static bool
+tip_has_contact(json_t *tip)
+{
+	json_t *c = json_object_get(tip, "contact");
+
+	return json_is_string(json_object_get(c, "name")) ||
+	    json_is_string(json_object_get(c, "phone")) ||
+	    json_is_string(json_object_get(c, "email"));
+}
+
+/* The tip page's forms of deadline events and the decision notice. */
+static void
+put_tip_deadline_forms(struct evbuffer *b, json_t *tip,
+    const struct staff_user *u)
+{
+	static const char *const tip_rules[] = { "report_filing_decision",
+	    "realname_filing_notice" };
+
+	evbuffer_add_printf(b, "<h3>期限事项 <span lang=\"en\">Deadline "
+	    "events</span></h3>");
+	put_dir_form_begin(b, "tips", tip, "deadline-events", "deadline-form",
+	    u);
+	put_deadline_fields(b, tip_rules, 2, true);
+	if (!tip_has_contact(tip))
+		return;
+	evbuffer_add_printf(b, "<h3>告知实名举报人 <span lang=\"en\">Real-name "
+	    "tipster told of the filing decision</span></h3>");
+	put_dir_form_begin(b, "tips", tip, "notice", "notice-form", u);
+	evbuffer_add_printf(b, "<div class=\"field\"><label for=\"notice-on"
+	    "\">告知日期（默认今天） Told on (default today)</label><input "
+	    "type=\"date\" id=\"notice-on\" name=\"on\"></div><button "
+	    "type=\"submit\">记录告知 Record the notice</button></form>");
+}
+
 void
 http_staff_cases_tip_section(struct evbuffer *b, json_t *tip,
     const struct staff_user *u)
@@ -753,6 +843,7 @@ http_staff_cases_tip_section(struct evbuffer *b, json_t *tip,
 	    "Deadlines</span></h2>");
 	put_calendar_warning(b, tip);
 	put_deadlines(b, json_object_get(tip, "deadlines"));
+	put_tip_deadline_forms(b, tip, u);
 	evbuffer_add_printf(b, "<h2 id=\"case\">案件 <span lang=\"en\">Case"
 	    "</span></h2>");
 	if (json_is_string(json_object_get(tip, "case"))) {
@@ -877,6 +968,24 @@ void
 http_staff_cases_tip_notice_api(struct http_req *r)
 {
 	http_staff_start(r, &api_notice.route);
+}
+
+void
+http_staff_cases_deadline_page(struct http_req *r)
+{
+	http_staff_start(r, &page_case_deadline.route);
+}
+
+void
+http_staff_cases_tip_deadline_page(struct http_req *r)
+{
+	http_staff_start(r, &page_tip_deadline.route);
+}
+
+void
+http_staff_cases_tip_notice_page(struct http_req *r)
+{
+	http_staff_start(r, &page_notice.route);
 }
 
 void

@@ -353,18 +353,14 @@ static void
 tips_attachment_work(struct service_worker *w, struct http_staff_job *j)
 {
 	const struct config *cfg = w->svc->cfg;
-	struct staff_tips_file *f = calloc(1, sizeof(*f));
+	struct staff_tips_file *f = http_staff_extra_new(j, sizeof(*f),
+	    tips_file_free);
 	size_t max = cfg->attachment_max > cfg->mail_max ?
 	    (size_t)cfg->attachment_max : (size_t)cfg->mail_max;
 	enum staff_status st;
 
-	if (f == NULL) {
-		http_staff_fail(j, STAFF_TRANSIENT, "unavailable",
-		    "out of memory");
+	if (f == NULL)
 		return;
-	}
-	j->extra = f;
-	j->extra_free = tips_file_free;
 	st = staff_tips_attachment(w, &j->user, j->params[0], j->params[1],
 	    max, f);
 	if (st != STAFF_OK)

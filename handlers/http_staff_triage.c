@@ -3,7 +3,8 @@
  * Triage for staff: POST /api/v1/staff/tips/{id}/route {"bureau",
  * "reason"}, POST /api/v1/staff/tips/{id}/status {"status", "note",
  * "duplicate_of"}, POST /api/v1/staff/tips/{id}/classify {"domain",
- * "violation", "institution"} (a contract extension), the same three as
+ * "violation", "institution"} and POST /api/v1/staff/tips/{id}/merge
+ * {"into", "new_facts", "note"} (contract extensions), the same four as
  * forms under /staff/tips/{id}/..., and the triage parts of the tip pages
  * (http_staff_triage.h).
  *
@@ -29,6 +30,7 @@ enum triage_action {
 	TRIAGE_ROUTE,
 	TRIAGE_STATUS,
 	TRIAGE_CLASSIFY,
+	TRIAGE_MERGE,
 };
 
 /* A member or field of the request, by the route's kind. */
@@ -38,6 +40,32 @@ triage_arg(struct http_staff_job *j, const char *name)
 	if ((j->route->flags & HTTP_STAFF_HTML) != 0)
 		return http_staff_field(j, name);
 	return http_staff_json_str(j, name);
+}
+
+/*
+ * The boolean new_facts: a JSON true or false, or a form's "1"/"true"
+ * and "0"/"false"; -1 when not given, -2 when something else.
+ */
+static int
+triage_new_facts(struct http_staff_job *j)
+{
+	const char *v;
+	json_t *o;
+
+	if ((j->route->flags & HTTP_STAFF_HTML) == 0) {
+		o = j->json != NULL ? json_object_get(j->json, "new_facts") :
+		    NULL;
+		if (o == NULL || json_is_null(o))
+			return -1;
+		return json_is_boolean(o) ? (json_is_true(o) ? 1 : 0) : -2;
+	}
+	if ((v = http_staff_field(j, "new_facts")) == NULL || v[0] == '\0')
+		return -1;
+	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+		return 1;
+	if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		return 0;
+	return -2;
 }
 
 static void
@@ -57,6 +85,8 @@ triage_work(struct service_worker *w, struct http_staff_job *j,
 	rq.domain = triage_arg(j, "domain");
 	rq.violation = triage_arg(j, "violation");
 	rq.institution = triage_arg(j, "institution");
+	rq.into = triage_arg(j, "into");
+	rq.new_facts = triage_new_facts(j);
 	switch (action) {
 	case TRIAGE_ROUTE:
 		st = staff_triage_route(w, &j->user, j->params[0], &rq,
@@ -64,6 +94,10 @@ triage_work(struct service_worker *w, struct http_staff_job *j,
 		break;
 	case TRIAGE_STATUS:
 		st = staff_triage_status(w, &j->user, j->params[0], &rq,
+		    &j->out, &e);
+		break;
+	case TRIAGE_MERGE:
+		st = staff_triage_merge(w, &j->user, j->params[0], &rq,
 		    &j->out, &e);
 		break;
 	default:
@@ -98,6 +132,12 @@ static void
 triage_classify_work(struct service_worker *w, struct http_staff_job *j)
 {
 	triage_work(w, j, TRIAGE_CLASSIFY);
+}
+
+static void
+triage_merge_work(struct service_worker *w, struct http_staff_job *j)
+{
+	triage_work(w, j, TRIAGE_MERGE);
 }
 
 static void
@@ -143,6 +183,7 @@ triage_html_done(struct http_staff_job *j)
 TRIAGE_ROUTES(route, triage_route_work);
 TRIAGE_ROUTES(status, triage_status_work);
 TRIAGE_ROUTES(classify, triage_classify_work);
+TRIAGE_ROUTES(merge, triage_merge_work);
 
 void
 http_staff_triage_route_api(struct http_req *r)
@@ -178,6 +219,18 @@ void
 http_staff_triage_classify_page(struct http_req *r)
 {
 	http_staff_start(r, &classify_html);
+}
+
+void
+http_staff_triage_merge_api(struct http_req *r)
+{
+	http_staff_start(r, &merge_api);
+}
+
+void
+http_staff_triage_merge_page(struct http_req *r)
+{
+	http_staff_start(r, &merge_html);
 }
 
 /* ---- the pages --------------------------------------------------------- */
@@ -296,6 +349,8 @@ triage_reason_label(const char *code)
 		return "同一机构 Same institution";
 	if (strcmp(code, "duplicate") == 0)
 		return "重复举报 Duplicate";
+	if (strcmp(code, "same_tipster") == 0)
+		return "同一举报人 Same tipster";
 	return code;
 }
 
@@ -410,6 +465,24 @@ triage_forms(struct evbuffer *b, struct http_staff_job *j)
 	    "type=\"text\" id=\"classify-institution\" name=\"institution\" "
 	    "maxlength=\"40\"></div><button type=\"submit\">分类 Classify"
 	    "</button></form>");
+
+	/* Order 121 第三十五条第二款: the same tipster again about the same
+	 * institution. */
+	triage_form(b, j, "merge", "merge");
+	evbuffer_add_printf(b, "<div class=\"field\"><label "
+	    "for=\"merge-into\">并入较早的举报 Merge into the earlier tip"
+	    "</label><input type=\"text\" id=\"merge-into\" name=\"into\" "
+	    "placeholder=\"T-2026-000001\" required></div><div "
+	    "class=\"field\"><label for=\"merge-new-facts\">本次举报 This tip"
+	    "</label><select id=\"merge-new-facts\" name=\"new_facts\">"
+	    "<option value=\"1\">补充了新的事实：合并并重新计算期限 Adds new "
+	    "facts: merge and restart the deadline</option><option "
+	    "value=\"0\">单纯重复：不再处理 A plain repeat: not handled again"
+	    "</option></select></div><div class=\"field\"><label "
+	    "for=\"merge-note\">备注（可选） Note (optional)</label><input "
+	    "type=\"text\" id=\"merge-note\" name=\"note\" "
+	    "maxlength=\"%d\"></div><button type=\"submit\">合并 Merge"
+	    "</button></form>", STAFF_TRIAGE_TEXT_MAX);
 }
 
 static void

@@ -596,9 +596,9 @@ nomem:
  * The command.
  */
 
-/* Read path whole into *buf (caller frees); 0, or -1 with err set. */
-static int
-read_file(const char *path, char **buf, size_t *len, char *err,
+/* Read path whole into *buf (see institutions.h). */
+int
+institutions_read_file(const char *path, char **buf, size_t *len, char *err,
     size_t errlen)
 {
 	struct stat sb;
@@ -776,7 +776,7 @@ institutions_main(const struct config *cfg, const struct options *o)
 		return EXIT_USAGE;
 	}
 	path = o->args[1];
-	if (read_file(path, &buf, &len, err, sizeof(err)) != 0) {
+	if (institutions_read_file(path, &buf, &len, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tipline: %s\n", err);
 		return 1;
 	}

@@ -68,6 +68,14 @@ int institutions_parse(const void *buf, size_t len,
 int institutions_batch_error(struct institutions_batch *b, unsigned long line,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Read a whole regular file of at most INSTITUTIONS_FILE_MAX bytes into a
+ * new buffer (*buf of *len bytes, which the caller frees).  Returns 0, or -1 with "PATH: reason" in err.  Also used by
+ * `tipline refdata import` (service/refdata_admin.c).
+ */
+int institutions_read_file(const char *path, char **buf, size_t *len,
+    char *err, size_t errlen);
+
 /* Free everything b holds and zero it.  Accepts NULL. */
 void institutions_batch_free(struct institutions_batch *b);
 

@@ -24,6 +24,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "service/contact_mac.h"
 #include "service/evidence.h"
 #include "service/log.h"
 #include "service/metrics.h"
@@ -375,34 +376,52 @@ intake_check_fields(struct service_worker *w, const struct intake_tip *t,
 }
 
 /*
- * The name to keep for a file: the last path component, control
- * characters removed, at most INTAKE_FILE_NAME_MAX bytes on a character
- * boundary; "" if nothing usable is left.  Writes into buf.
+ * Whether a file name loses the character cp: C0, DEL and C1 controls,
+ * the line and paragraph separators, and the bidirectional controls that
+ * make a name read in another order than it is (U+202E shows
+ * "invoice\u202etxt.exe" as "invoiceexe.txt").
+ */
+static bool
+intake_name_drops(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029 ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * The name to keep for a file: the last path component (after the last
+ * '/' or '\\'), without the characters of intake_name_drops(), at most
+ * INTAKE_FILE_NAME_MAX bytes (and buflen - 1) cut between characters;
+ * "" if nothing usable is left ("", "." or "..").  Writes into buf.
  */
 static void
 intake_clean_name(const char *name, char *buf, size_t buflen)
 {
 	const char *base = name;
-	size_t n = 0;
+	size_t n = 0, len, k, cap = buflen - 1;
+	uint32_t cp;
 
 	buf[0] = '\0';
 	if (is_empty(name) || !utf8_valid(name, strlen(name)))
 		return;
+	if (cap > INTAKE_FILE_NAME_MAX)
+		cap = INTAKE_FILE_NAME_MAX;
 	for (const char *p = name; *p != '\0'; p++)
 		if (*p == '/' || *p == '\\')
 			base = p + 1;
-	for (const char *p = base; *p != '\0' && n + 1 < buflen; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c < 0x20 || c == 0x7f)
+	len = strlen(base);
+	for (size_t i = 0; i < len; i += k) {
+		k = utf8_seq((const unsigned char *)base + i, len - i, &cp);
+		if (k == 0)
+			break;		/* not reached: base is valid UTF-8 */
+		if (intake_name_drops(cp))
 			continue;
-		buf[n++] = (char)c;
+		if (n + k > cap)
+			break;
+		memcpy(buf + n, base + i, k);
+		n += k;
 	}
-	buf[n] = '\0';
-	if (n > INTAKE_FILE_NAME_MAX)
-		n = INTAKE_FILE_NAME_MAX;
-	while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
-		n--;		/* do not cut a character in two */
 	buf[n] = '\0';
 	if (strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
 		buf[0] = '\0';
@@ -671,6 +690,8 @@ intake_submit_tip(struct service_worker *w, const struct intake_tip *t,
 	char today[16];
 	struct router_decision dec;
 	unsigned char report_macs[REPORT_NUMBERS_MAX][REPORT_MACS_BYTES];
+	unsigned char contact_mac[CONTACT_MAC_BYTES];
+	bool has_contact = false;
 	struct outbox_ack ack;
 	char public_id[TIP_PUBLIC_ID_MAX];
 	time_t now = time(NULL);
@@ -745,6 +766,15 @@ intake_submit_tip(struct service_worker *w, const struct intake_tip *t,
 	}
 	row.nreport_macs = dec.nreports;
 	row.report_macs = (const unsigned char (*)[TIP_MAC_BYTES])report_macs;
+
+	/* The tipster, as a keyed hash of the contact: the same tipster's
+	 * repeated tips (order 121), never the contact in plaintext. */
+	if (contact_mac_compute(w->db, &svc->mk, t->contact_email,
+	    t->contact_phone, contact_mac, &has_contact) != 0) {
+		intake_storage_failed(res, STORAGE_ERR_BUSY, "contact");
+		goto out;
+	}
+	row.contact_mac = has_contact ? contact_mac : NULL;
 
 	/* 2. Keys and blobs. */
 	if ((st = key_slots_service_key(w->db, &svc->mk,
@@ -867,6 +897,8 @@ out:
 
 _Static_assert(REPORT_MACS_BYTES == TIP_MAC_BYTES,
     "report number MACs are stored as tip MACs");
+_Static_assert(CONTACT_MAC_BYTES == TIP_MAC_BYTES,
+    "contact MACs are stored as tip MACs");
 
 json_t *
 intake_result_doc(const struct intake_result *res)

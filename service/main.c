@@ -17,6 +17,7 @@
 #include "service/datadir.h"
 #include "service/ingest_mail.h"
 #include "service/institutions.h"
+#include "service/refdata_admin.h"
 #include "service/keys_rotate.h"
 #include "service/log.h"
 #include "service/options.h"
@@ -84,6 +85,9 @@ main(int argc, char *argv[])
 		return report_cmd_main(&cfg, &o);
 	if (strcmp(o.command, "institutions") == 0)
 		return institutions_main(&cfg, &o);
+	if (strcmp(o.command, "refdata") == 0 ||
+	    strcmp(o.command, "calendar") == 0)
+		return refdata_admin_main(&cfg, &o);
 	if (strcmp(o.command, "user") == 0)
 		return user_cmd_main(&cfg, &o, stdin, stdout);
 	if (strcmp(o.command, "ingest-mail") == 0)

@@ -43,8 +43,9 @@ static const struct option_def option_defs[] = {
 	    "CODE  report summary: the campaign (e.g. jc-2022-testing)"),
 	OPT_STR("--format", "report", format,
 	    "FMT  report summary: html, csv or xlsx"),
-	OPT_STR("-o", "report", output,
-	    "FILE  report summary: write to FILE (default: standard output)"),
+	OPT_STR("-o", "report refdata calendar", output,
+	    "FILE  report summary, refdata and calendar export: write to FILE "
+	    "(default: standard output)"),
 };
 
 struct command_def {
@@ -77,6 +78,12 @@ static const struct command_def command_defs[] = {
 	  "while serve runs)", 1 },
 	{ "institutions", "import FILE.csv", "load or update the institution "
 	  "registry (all lines or none; works while serve runs)", 2 },
+	{ "refdata", "export TABLE [-o FILE] | import TABLE FILE.csv",
+	  "reference data (places, domain-keywords, violations, bureaus) as "
+	  "CSV; import replaces the table, all lines or none (extension)", 3 },
+	{ "calendar", "import FILE.csv | export [-o FILE]", "the working-day "
+	  "calendar's holidays and adjusted workdays (date,kind); import "
+	  "replaces the years the file covers", 2 },
 };
 
 #define NOPTS (sizeof(option_defs) / sizeof(option_defs[0]))

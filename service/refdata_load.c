@@ -59,6 +59,19 @@ static const struct refdata_source refdata_sources[] = {
 	    header_deadline_rules },
 };
 
+/* See refdata_load.h. */
+const char *const *
+refdata_load_header(enum refdata_table t)
+{
+	if (t == REFDATA_CALENDAR)
+		return header_calendar;
+	for (size_t i = 0; i < sizeof(refdata_sources) /
+	    sizeof(refdata_sources[0]); i++)
+		if (refdata_sources[i].table == t)
+			return refdata_sources[i].header;
+	return NULL;
+}
+
 #define CALENDAR_PREFIX	"holidays-"
 #define CALENDAR_SUFFIX	".csv"
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "storage/db.h"
+#include "storage/refdata.h"
 
 /*
  * Parse every embedded reference CSV file and write its rows, all in one
@@ -21,5 +22,12 @@
  * Returns 0, or -1 with nothing written and "FILE line N: reason" in err.
  */
 int refdata_load_all(struct db *db, char *err, size_t errlen);
+
+/*
+ * The header row of table t's data/ file (its column names in order,
+ * NULL-terminated), or NULL for an unknown table.  The editing commands
+ * (service/refdata_admin.h) read and write the same columns.
+ */
+const char *const *refdata_load_header(enum refdata_table t);
 
 #endif

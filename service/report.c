@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "service/calendar.h"
 #include "service/report_render.h"
 #include "service/report_xlsx.h"
 
@@ -74,6 +76,12 @@ report_centiwan_from_fen(int64_t fen)
 	if (fen <= 0)
 		return 0;
 	return fen / 10000 + (fen % 10000 >= 5000 ? 1 : 0);
+}
+
+void
+report_today(char made_on[11])
+{
+	calendar_format_date(calendar_day_from_time(time(NULL)), made_on, 11);
 }
 
 void
@@ -355,7 +363,8 @@ report_count_bureau(const struct report_item *items, size_t lo, size_t hi,
 		row->revoked += revoked;
 	}
 	if (__builtin_add_overflow(row->money_centiwan,
-	    report_centiwan_from_fen(fen), &row->money_centiwan))
+	    report_centiwan_from_fen(fen), &row->money_centiwan) ||
+	    __builtin_add_overflow(row->money_fen, fen, &row->money_fen))
 		return -1;
 	return 0;
 }
@@ -371,7 +380,9 @@ report_add_total(struct report_row *total, const struct report_row *row)
 	total->revoked += row->revoked;
 	total->referred += row->referred;
 	if (__builtin_add_overflow(total->money_centiwan, row->money_centiwan,
-	    &total->money_centiwan))
+	    &total->money_centiwan) ||
+	    __builtin_add_overflow(total->money_fen, row->money_fen,
+	    &total->money_fen))
 		return -1;
 	return 0;
 }

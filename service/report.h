@@ -95,6 +95,7 @@ struct report_row {
 	long	 rectified;
 	long	 revoked;
 	int64_t	 money_centiwan;	/* hundredths of 万元 */
+	int64_t	 money_fen;		/* the exact sum behind it, fen */
 	long	 referred;
 };
 
@@ -127,6 +128,10 @@ bool report_format_from_name(const char *name, enum report_format *f);
 
 /* Hundredths of 万元 from fen, rounded half up (fen >= 0). */
 int64_t report_centiwan_from_fen(int64_t fen);
+
+/* Today's date (China Standard Time, as the calendar counts) as
+ * "YYYY-MM-DD": the 填报日期 of a table made now. */
+void report_today(char made_on[11]);
 
 /* "12.34" from hundredths of 万元 into buf (at least 32 bytes). */
 void report_format_centiwan(int64_t centiwan, char *buf, size_t buflen);

@@ -14,17 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "service/calendar.h"
 #include "service/report.h"
 #include "service/service.h"
 #include "storage/db.h"
 #include "storage/fsutil.h"
 
-/* Write buf to path through a temporary file and rename().  0 or -1. */
-static int
+/* Write buf to path through a temporary file and rename() (see
+ * report_cmd.h).  0 or -1. */
+int
 report_cmd_write_file(const char *path, const struct report_buf *buf,
     char *err, size_t errlen)
 {
@@ -119,7 +118,7 @@ report_cmd_main(const struct config *cfg, const struct options *o)
 	struct report_buf buf = { NULL, 0, 0 };
 	struct db *db = NULL;
 	enum report_format f;
-	char path[CONFIG_PATH_MAX + 32], today[CALENDAR_DATE_LEN + 1];
+	char path[CONFIG_PATH_MAX + 32], today[11];
 	char err[CONFIG_ERR_MAX];
 	int rc = 1, lrc;
 
@@ -137,8 +136,7 @@ report_cmd_main(const struct config *cfg, const struct options *o)
 		fprintf(stderr, "tipline: %s\n", err);
 		return 1;
 	}
-	calendar_format_date(calendar_day_from_time(time(NULL)), today,
-	    sizeof(today));
+	report_today(today);
 	lrc = report_summary_load(db, o->campaign, o->bureau, today, &s, err,
 	    sizeof(err));
 	db_close(&db);

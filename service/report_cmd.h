@@ -18,4 +18,13 @@
  */
 int report_cmd_main(const struct config *cfg, const struct options *o);
 
+/*
+ * Write buf to path through a temporary file beside it and rename(), so
+ * that path is never half-written.  Returns 0, or -1 with err set.  Also
+ * used by `tipline refdata export -o FILE` (service/refdata_admin.c).
+ */
+struct report_buf;
+int report_cmd_write_file(const char *path, const struct report_buf *buf,
+    char *err, size_t errlen);
+
 #endif

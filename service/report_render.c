@@ -159,10 +159,38 @@ report_render_html_title(struct report_buf *b, const struct report_summary *s)
 }
 
 int
-report_render_html(const struct report_summary *s, struct report_buf *out)
+report_render_html_table(const struct report_summary *s,
+    struct report_buf *out)
 {
 	const char *const *c = report_column_names;
 
+	if (report_render_str(out, "<table>\n<thead>\n") != 0 ||
+	    report_render_printf(out, "<tr><th rowspan=\"2\">%s</th>"
+	    "<th rowspan=\"2\">%s</th><th rowspan=\"2\">%s</th>", c[0], c[1],
+	    c[2]) != 0 ||
+	    report_render_printf(out, "<th colspan=\"2\">%s</th>"
+	    "<th colspan=\"4\">%s</th></tr>\n", REPORT_GROUP_FINDINGS,
+	    REPORT_GROUP_OUTCOMES) != 0 ||
+	    report_render_printf(out, "<tr><th>%s</th><th>%s</th><th>%s</th>",
+	    c[3], c[4], c[5]) != 0 ||
+	    report_render_printf(out, "<th>%s</th><th>%s</th><th>%s</th>"
+	    "</tr>\n</thead>\n<tbody>\n", c[6], c[7], c[8]) != 0)
+		goto fail;
+	for (size_t i = 0; i < s->nrows; i++)
+		if (report_render_html_row(out, &s->rows[i], false) != 0)
+			goto fail;
+	if (report_render_html_row(out, &s->total, true) != 0 ||
+	    report_render_str(out, "</tbody>\n</table>\n") != 0)
+		goto fail;
+	return 0;
+fail:
+	report_buf_free(out);
+	return -1;
+}
+
+int
+report_render_html(const struct report_summary *s, struct report_buf *out)
+{
 	if (report_render_str(out, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n"
 	    "<head>\n<meta charset=\"utf-8\">\n<title>") != 0 ||
 	    report_render_html_title(out, s) != 0 ||
@@ -183,24 +211,9 @@ report_render_html(const struct report_summary *s, struct report_buf *out)
 	    report_render_html_text(out, s->unit_name) != 0 ||
 	    report_render_str(out, "</span><span>填报日期：") != 0 ||
 	    report_render_html_text(out, s->made_on) != 0 ||
-	    report_render_str(out, "</span></p>\n<table>\n<thead>\n") != 0 ||
-	    report_render_printf(out, "<tr><th rowspan=\"2\">%s</th>"
-	    "<th rowspan=\"2\">%s</th><th rowspan=\"2\">%s</th>", c[0], c[1],
-	    c[2]) != 0 ||
-	    report_render_printf(out, "<th colspan=\"2\">%s</th>"
-	    "<th colspan=\"4\">%s</th></tr>\n", REPORT_GROUP_FINDINGS,
-	    REPORT_GROUP_OUTCOMES) != 0 ||
-	    report_render_printf(out, "<tr><th>%s</th><th>%s</th><th>%s</th>",
-	    c[3], c[4], c[5]) != 0 ||
-	    report_render_printf(out, "<th>%s</th><th>%s</th><th>%s</th>"
-	    "</tr>\n</thead>\n<tbody>\n", c[6], c[7], c[8]) != 0)
-		goto fail;
-	for (size_t i = 0; i < s->nrows; i++)
-		if (report_render_html_row(out, &s->rows[i], false) != 0)
-			goto fail;
-	if (report_render_html_row(out, &s->total, true) != 0 ||
-	    report_render_str(out, "</tbody>\n</table>\n</body>\n</html>\n") !=
-	    0)
+	    report_render_str(out, "</span></p>\n") != 0 ||
+	    report_render_html_table(s, out) != 0 ||
+	    report_render_str(out, "</body>\n</html>\n") != 0)
 		goto fail;
 	return 0;
 fail:

@@ -36,4 +36,12 @@ int report_render_csv_field(struct report_buf *b, const char *s, bool text);
 int report_render_html(const struct report_summary *s,
     struct report_buf *out);
 
+/*
+ * Only the <table> of report_render_html() (two-level header, rows,
+ * total; every text escaped), appended to out: the staff report page
+ * shows it inside its own frame.  0 or -1 as above.
+ */
+int report_render_html_table(const struct report_summary *s,
+    struct report_buf *out);
+
 #endif

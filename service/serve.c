@@ -25,6 +25,7 @@
 #include "service/log.h"
 #include "service/memory.h"
 #include "service/outbox_sender.h"
+#include "service/sched_tune.h"
 #include "service/service.h"
 #include "service/workers.h"
 
@@ -136,6 +137,7 @@ serve_main(struct config *cfg, const struct options *o)
 
 	signal(SIGPIPE, SIG_IGN);
 	memory_tune();
+	sched_tune_loop();	/* workers set their own (sched_tune_worker) */
 	if (evthread_use_pthreads() != 0 ||
 	    (s.base = event_base_new()) == NULL) {
 		fprintf(stderr, "tipline: cannot start the event loop\n");

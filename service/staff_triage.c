@@ -16,6 +16,7 @@
 #include "service/calendar.h"
 #include "service/deadlines.h"
 #include "service/log.h"
+#include "service/router.h"
 #include "service/utf8.h"
 #include "storage/tip_triage.h"
 
@@ -110,6 +111,23 @@ static const struct {
 	    "not a violation type code of GET /api/v1/violations" },
 	{ TIP_TRIAGE_WHY_INSTITUTION, "institution",
 	    "no institution of the registry has this id or credit code" },
+	{ TIP_TRIAGE_WHY_INTO, "into", "no such tip" },
+	{ TIP_TRIAGE_WHY_INTO_SELF, "into",
+	    "a tip is not merged into itself" },
+	{ TIP_TRIAGE_WHY_INTO_LATER, "into", "not the earlier tip: merge "
+	    "the later tip into the earlier one" },
+	{ TIP_TRIAGE_WHY_INTO_MERGED, "into", "that tip is merged into "
+	    "another itself; merge into that one" },
+	{ TIP_TRIAGE_WHY_INTO_INSTITUTION, "into", "not about the same "
+	    "registry institution (classify both tips first)" },
+	{ TIP_TRIAGE_WHY_INTO_BUREAU, "into", "in another bureau; route "
+	    "the tip there first" },
+	{ TIP_TRIAGE_WHY_MERGED, "into", "the tip is a duplicate of or "
+	    "merged into another tip already" },
+	{ TIP_TRIAGE_WHY_RULE, "new_facts", "repeat_tip_restart (order 121 "
+	    "第三十五条第二款) is not in force for the earlier tip (received "
+	    "before it applied): no merge with a restart; record a plain "
+	    "repeat (new_facts false)" },
 };
 
 /*
@@ -208,6 +226,13 @@ staff_triage_status(struct service_worker *w, const struct staff_user *u,
 	return *out != NULL ? STAFF_OK : STAFF_TRANSIENT;
 }
 
+/* The router's priority steps (service/router.h), for classify. */
+static const struct tip_triage_weights st_weights = {
+	.epidemic = ROUTER_PRIORITY_EPIDEMIC,
+	.false_report = ROUTER_PRIORITY_FALSE,
+	.harm = ROUTER_PRIORITY_HARM,
+};
+
 /* See staff_triage.h. */
 enum staff_status
 staff_triage_classify(struct service_worker *w, const struct staff_user *u,
@@ -218,6 +243,7 @@ staff_triage_classify(struct service_worker *w, const struct staff_user *u,
 	const char *dom = st_empty(rq->domain) ? NULL : rq->domain;
 	const char *vio = st_empty(rq->violation) ? NULL : rq->violation;
 	const char *inst = st_empty(rq->institution) ? NULL : rq->institution;
+	struct tip_triage_classified c;
 	enum tip_triage_why why;
 	enum storage_status st;
 
@@ -234,12 +260,48 @@ staff_triage_classify(struct service_worker *w, const struct staff_user *u,
 		return st_refuse(e, "institution", "a registry id or unified "
 		    "social credit code");
 	st = tip_triage_classify(w->db, &u->scope, &a, id, dom, vio, inst,
-	    &why);
+	    &st_weights, &c, &why);
 	if (st != STORAGE_OK)
 		return st_outcome("classify", id, st, why, e);
-	*out = json_pack("{s:s, s:o, s:o, s:o}", "id", id, "domain",
+	*out = json_pack("{s:s, s:o, s:o, s:o, s:o, s:i}", "id", id, "domain",
 	    st_str_or_null(dom), "violation", st_str_or_null(vio),
-	    "institution", st_str_or_null(inst));
+	    "institution", st_str_or_null(inst), "campaign",
+	    st_str_or_null(c.campaign), "priority", c.priority);
+	return *out != NULL ? STAFF_OK : STAFF_TRANSIENT;
+}
+
+/* See staff_triage.h. */
+enum staff_status
+staff_triage_merge(struct service_worker *w, const struct staff_user *u,
+    const char *id, const struct staff_triage_request *rq, json_t **out,
+    struct staff_triage_error *e)
+{
+	struct tip_triage_actor a;
+	struct tip_triage_merged m;
+	enum tip_triage_why why;
+	enum storage_status st;
+
+	if (!st_start(u, out, e, &a))
+		return STAFF_FORBIDDEN;
+	if (st_empty(rq->into) || strlen(rq->into) >= TIP_TRIAGE_ID_MAX)
+		return st_refuse(e, "into", "the id of the earlier tip is "
+		    "required");
+	if (rq->new_facts < 0)
+		return st_refuse(e, "new_facts", "required: true (the tip adds "
+		    "new facts: merge and restart) or false (a plain repeat)");
+	if (st_check_text(rq->note, false, "note", e) != 0)
+		return STAFF_INVALID;
+	st = tip_triage_merge(w->db, &u->scope, &a, id, rq->into,
+	    rq->new_facts == 1, st_empty(rq->note) ? NULL : rq->note, &m,
+	    &why);
+	if (st != STORAGE_OK)
+		return st_outcome("merge", id, st, why, e);
+	log_info("tip=%s merged into=%s new_facts=%d", id, rq->into,
+	    rq->new_facts);
+	*out = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o}", "id", id,
+	    "into", rq->into, "new_facts", rq->new_facts == 1, "status",
+	    m.status, "previous_status", m.previous_status, "duplicate_of",
+	    rq->into, "restart_on", st_str_or_null(m.restart_on));
 	return *out != NULL ? STAFF_OK : STAFF_TRANSIENT;
 }
 
@@ -355,6 +417,7 @@ st_add_related(void *arg, const struct tip_triage_related *r)
 		{ TIP_TRIAGE_REL_ATTACHMENT, "attachment" },
 		{ TIP_TRIAGE_REL_INSTITUTION, "institution" },
 		{ TIP_TRIAGE_REL_DUPLICATE, "duplicate" },
+		{ TIP_TRIAGE_REL_TIPSTER, "same_tipster" },
 	};
 	char why[96] = "";
 	size_t n = 0;

@@ -43,6 +43,9 @@ struct staff_triage_request {
 	const char *violation;		/* classify */
 	const char *institution;	/* classify: registry id or credit
 					 * code */
+	const char *into;		/* merge: the earlier tip's id */
+	int new_facts;			/* merge: 1 true, 0 false, -1 not
+					 * given, -2 not a boolean */
 };
 
 /* The outcome's details: msg (English) and the field it names. */
@@ -75,11 +78,27 @@ enum staff_status staff_triage_status(struct service_worker *w,
 
 /*
  * POST /api/v1/staff/tips/{id}/classify (an extension of the contract):
- * any of domain, violation, institution.  On STAFF_OK *out is {"id",
- * "domain", "violation", "institution"} (what was set; null: unchanged).
+ * any of domain, violation, institution.  A new domain sets the tip's
+ * campaign again; a new domain or violation recomputes its priority (the
+ * router's steps; the harm step kept from the stored priority).  On
+ * STAFF_OK *out is {"id", "domain", "violation", "institution"} (what
+ * was set; null: unchanged), "campaign" and "priority" (as stored now).
  * STAFF_INVALID with e naming the field.
  */
 enum staff_status staff_triage_classify(struct service_worker *w,
+    const struct staff_user *u, const char *id,
+    const struct staff_triage_request *rq, json_t **out,
+    struct staff_triage_error *e);
+
+/*
+ * POST /api/v1/staff/tips/{id}/merge {"into", "new_facts", "note"} (an
+ * extension): order 121 第三十五条第二款, see tip_triage_merge().  On
+ * STAFF_OK *out is {"id", "into", "new_facts", "status",
+ * "previous_status", "duplicate_of", "restart_on"} (restart_on: the
+ * earlier tip's new start, or null).  STAFF_INVALID with e naming "into",
+ * "new_facts", "note" or "status"; an audit entry "tip.merge".
+ */
+enum staff_status staff_triage_merge(struct service_worker *w,
     const struct staff_user *u, const char *id,
     const struct staff_triage_request *rq, json_t **out,
     struct staff_triage_error *e);
@@ -105,7 +124,7 @@ void staff_queue_end(struct staff_queue *q);
  * "registry_institution" ({"id", "name", "credit_code"} or null),
  * "duplicate_of", "related" ([{"id", "reason", "status", "bureau"}],
  * reason a comma-separated list of institution, attachment,
- * report_number, duplicate), "suggested_case" ({"id", "status",
+ * report_number, duplicate, same_tipster), "suggested_case" ({"id", "status",
  * "bureau"} of the newest open case of the institution, or null) and
  * "events" ([{"at", "user", "kind", "detail"}], oldest first).  0, or -1
  * when the store fails.

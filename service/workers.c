@@ -14,14 +14,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "service/log.h"
+#include "service/sched_tune.h"
 
-#define WORKERS_NICE 10	/* below the loop thread's priority */
 
 struct workers_job {
 	uint64_t id;
@@ -66,10 +65,9 @@ workers_main(void *arg)
 	/*
 	 * Workers yield the CPU to the loop thread: on a small machine with
 	 * every worker busy encrypting, the loop must still answer within
-	 * milliseconds (a Linux thread's nice value is its own).  Failure is
-	 * harmless.
+	 * milliseconds (a Linux thread's scheduling is its own).
 	 */
-	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), WORKERS_NICE);
+	sched_tune_worker();
 	rc = w->init != NULL ? w->init(w->shared, &state) : 0;
 
 	pthread_mutex_lock(&w->mu);

@@ -567,7 +567,8 @@ case_store_open_tips(struct db *db, const struct scope *scope,
 	static const char sql[] =
 	    "SELECT " TIP_COLUMNS " FROM tips t WHERE " SCOPE_SQL_TIP("t")
 	    " AND t.status IN ('received', 'triaged', 'verifying', 'filed',"
-	    " 'not_filed') AND (?1 IS NULL OR t.bureau = ?1)"
+	    " 'not_filed') AND t.duplicate_of IS NULL"
+	    " AND (?1 IS NULL OR t.bureau = ?1)"
 	    " ORDER BY t.received_at, t.id LIMIT ?2";
 	struct cs_tip_cb c = { cb, arg, 0, false };
 	sqlite3_stmt *st = NULL;

@@ -206,7 +206,8 @@ enum storage_status case_store_events(struct db *db,
 
 /*
  * The tips in scope still being handled (received, triaged, verifying,
- * filed, not_filed), of bureau (NULL: every bureau in scope), oldest
+ * filed, not_filed; not merged into another: the earlier tip's clock is
+ * theirs), of bureau (NULL: every bureau in scope), oldest
  * first, at most CASE_STORE_OPEN_MAX, to cb.  *more: the cap was reached.
  */
 enum storage_status case_store_open_tips(struct db *db,

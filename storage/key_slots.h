@@ -17,6 +17,7 @@
 #define KEY_SLOTS_PURPOSE_ATTACHMENT "attachment_mac"
 #define KEY_SLOTS_PURPOSE_NONCE "nonce_mac"
 #define KEY_SLOTS_PURPOSE_REPORT_NUMBER "report_number_mac"
+#define KEY_SLOTS_PURPOSE_CONTACT "contact_mac"
 
 /*
  * The service key for purpose, wrapped under mk; created (random) on first

@@ -17,6 +17,9 @@ static const char sql_campaign[] =
 	"SELECT code, name_zh, name_en FROM campaigns WHERE code = ?1";
 static const char sql_bureau[] =
 	"SELECT code, name_zh, name_en FROM bureaus WHERE code = ?1";
+static const char sql_campaigns[] =
+	"SELECT code, name_zh, name_en FROM campaigns"
+	" ORDER BY coalesce(starts_on, '') DESC, code";
 static const char sql_domains[] =
 	"SELECT d.code, d.name_zh, cd.position FROM campaign_domains cd"
 	" JOIN domains d ON d.code = cd.domain"
@@ -77,6 +80,32 @@ report_store_bureau(struct db *db, const char *code,
     struct report_store_named *out)
 {
 	return report_store_named(db, sql_bureau, code, out);
+}
+
+enum storage_status
+report_store_campaigns(struct db *db,
+    int (*cb)(void *arg, const struct report_store_named *c), void *arg)
+{
+	struct report_store_named row;
+	sqlite3_stmt *st = NULL;
+	enum storage_status status = STORAGE_OK;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db_sqlite(db), sql_campaigns, -1, &st,
+	    NULL)) != SQLITE_OK)
+		return db_status_from_sqlite(rc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		report_store_text(st, 0, row.code, sizeof(row.code));
+		report_store_text(st, 1, row.name_zh, sizeof(row.name_zh));
+		report_store_text(st, 2, row.name_en, sizeof(row.name_en));
+		if (cb(arg, &row) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		status = db_status_from_sqlite(rc);
+	sqlite3_finalize(st);
+	return status;
 }
 
 enum storage_status

@@ -64,6 +64,14 @@ enum storage_status report_store_bureau(struct db *db, const char *code,
     struct report_store_named *out);
 
 /*
+ * Every campaign, newest first (by starts_on, then code), to cb (row valid
+ * during the call; cb returns 0 to go on, anything else stops).  A few
+ * rows: the staff report page's choice.
+ */
+enum storage_status report_store_campaigns(struct db *db,
+    int (*cb)(void *arg, const struct report_store_named *c), void *arg);
+
+/*
  * The key domains of campaign, by position, into a new array *rows of *n
  * (the caller frees it with free()).
  */

@@ -567,6 +567,7 @@ tip_query_message_add(struct db *db, const struct keys_master *mk,
 	" LEFT JOIN institutions i ON i.id = t.institution_id" \
 	" WHERE " SCOPE_SQL_TIP("t") \
 	" AND t.channel IN ('web', 'api', 'email') AND t.wo_12315 IS NULL" \
+	" AND t.status <> 'invalid' AND t.duplicate_of IS NULL" \
 	" AND (?1 IS NULL OR t.bureau = ?1)" \
 	" AND (?2 IS NULL OR t.received_on >= ?2)" \
 	" AND (?3 IS NULL OR t.received_on <= ?3)"

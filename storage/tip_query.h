@@ -172,7 +172,8 @@ struct tip_query_export_filter {
 
 /*
  * The bureau's own-channel tips (web, api, email: not those entered from
- * 12315) in scope that match f, oldest first, each with its opened record
+ * 12315) in scope that match f, neither invalid nor duplicates or merged
+ * into another tip (tips.duplicate_of), oldest first, each with its opened record
  * and the names of its codes, to cb (valid during the call; 0 to go on).
  * STORAGE_ERR_INVALID without calling cb when more than f->max match (the
  * caller asks for a narrower range); CORRUPT when a record does not open.

@@ -88,9 +88,11 @@ tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
 	    " violation, campaign, priority, route_reason, needs_review,"
 	    " real_name, occurred_on, received_at, received_on, updated_at,"
 	    " receipt_hash, nonce_hash, dedup_hash, record_sealed,"
-	    " institution_id, wo_12315)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?14, ?16, ?17, ?18, ?19, ?20, ?21)";
+	    " institution_id, wo_12315, contact_mac)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " coalesce(?8, " TIP_TRIAGE_CAMPAIGN_SQL("?6", "?15") "),"
+	    " ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?14, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 	sqlite3_stmt *st = NULL;
 	int r;
 
@@ -127,6 +129,9 @@ tip_store_insert_tip(struct db *db, const struct tip_store_new *t,
 	else
 		sqlite3_bind_null(st, 20);
 	db_bind_text_or_null(st, 21, t->wo_12315);
+	if (t->contact_mac != NULL)
+		sqlite3_bind_blob(st, 22, t->contact_mac, TIP_MAC_BYTES,
+		    SQLITE_STATIC);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)

@@ -38,7 +38,9 @@ struct tip_store_new {
 	const char *bureau;
 	const char *domain;		/* NULL: none */
 	const char *violation;		/* NULL: none */
-	const char *campaign;		/* NULL: none */
+	const char *campaign;		/* NULL: the campaign of domain on
+					 * received_on, if any
+					 * (TIP_TRIAGE_CAMPAIGN_SQL) */
 	int64_t institution_id;		/* registry match; 0: none */
 	int priority;
 	const char *route_reason;
@@ -72,6 +74,9 @@ struct tip_store_new {
 	 * tips, storage/tip_triage.h); NULL when none. */
 	const unsigned char (*report_macs)[TIP_MAC_BYTES];
 	size_t nreport_macs;
+	/* Keyed hash of the tipster's normalised contact (the same
+	 * tipster's repeated tips, service/contact_mac.h); NULL: none. */
+	const unsigned char *contact_mac;
 };
 
 /*

@@ -21,6 +21,12 @@ struct tt_tip {
 	char domain[TIP_TRIAGE_CODE_MAX];
 	char violation[TIP_TRIAGE_CODE_MAX];
 	int64_t institution_id;
+	char campaign[TIP_TRIAGE_CODE_MAX];
+	char received_on[16];
+	int64_t received_at;
+	int64_t duplicate_of;
+	int64_t case_id;
+	int priority;
 };
 
 /* Step a statement that returns no rows, and finalize it. */
@@ -46,6 +52,12 @@ tt_fill_tip(sqlite3_stmt *st, void *out)
 	scope_column_text(t->domain, sizeof(t->domain), st, 3);
 	scope_column_text(t->violation, sizeof(t->violation), st, 4);
 	t->institution_id = sqlite3_column_int64(st, 5);
+	scope_column_text(t->campaign, sizeof(t->campaign), st, 6);
+	scope_column_text(t->received_on, sizeof(t->received_on), st, 7);
+	t->received_at = sqlite3_column_int64(st, 8);
+	t->duplicate_of = sqlite3_column_int64(st, 9);
+	t->case_id = sqlite3_column_int64(st, 10);
+	t->priority = sqlite3_column_int(st, 11);
 }
 
 /* Tip public_id in scope, inside the caller's transaction. */
@@ -55,8 +67,9 @@ tt_find(struct db *db, const struct scope *scope, const char *public_id,
 {
 	static const char sql[] =
 	    "SELECT t.id, t.bureau, t.status, t.domain, t.violation,"
-	    " t.institution_id FROM tips t WHERE t.public_id = ?1 AND "
-	    SCOPE_SQL_TIP("t");
+	    " t.institution_id, t.campaign, t.received_on, t.received_at,"
+	    " t.duplicate_of, t.case_id, t.priority FROM tips t"
+	    " WHERE t.public_id = ?1 AND " SCOPE_SQL_TIP("t");
 
 	memset(t, 0, sizeof(*t));
 	return scope_find_one(db, sql, scope, public_id, TIP_TRIAGE_ID_MAX,
@@ -64,37 +77,52 @@ tt_find(struct db *db, const struct scope *scope, const char *public_id,
 }
 
 /*
- * The integer first column of the first row the reference-data query sql
- * finds for text (?1); *val 0 when there is no row.
+ * The first column of the first row the reference-data query sql finds
+ * for text (?1) and text2 (?2, NULL: SQL NULL): as an integer into *val
+ * (0 when there is no row), and as text into buf (buflen bytes, "" when
+ * no row or NULL) when buf is not NULL.
  */
 static enum storage_status
-tt_lookup(struct db *db, const char *sql, const char *text, int64_t *val)
+tt_lookup2(struct db *db, const char *sql, const char *text,
+    const char *text2, int64_t *val, char *buf, size_t buflen)
 {
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	int r;
 
 	*val = 0;
+	if (buf != NULL)
+		buf[0] = '\0';
 	if ((rc = scope_prepare(db, sql, NULL, &st)) != STORAGE_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 1, text);
+	db_bind_text_or_null(st, 2, text2);
 	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	if (r == SQLITE_ROW) {
 		*val = sqlite3_column_int64(st, 0);
+		if (buf != NULL)
+			scope_column_text(buf, buflen, st, 0);
+	}
 	sqlite3_finalize(st);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? STORAGE_OK :
 	    db_status_from_sqlite(r);
 }
 
-/* The tip_events row and the audit entry of a change. */
+/* tt_lookup2() of one text and an integer answer. */
 static enum storage_status
-tt_record(struct db *db, const struct tip_triage_actor *a, int64_t tip_id,
-    const char *public_id, const char *kind, const char *detail)
+tt_lookup(struct db *db, const char *sql, const char *text, int64_t *val)
+{
+	return tt_lookup2(db, sql, text, NULL, val, NULL, 0);
+}
+
+/* A tip_events row of tip row tip_id. */
+static enum storage_status
+tt_event(struct db *db, const struct tip_triage_actor *a, int64_t tip_id,
+    const char *kind, const char *detail)
 {
 	static const char sql[] =
 	    "INSERT INTO tip_events (tip_id, user_id, at, kind, detail)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)";
-	char action[48];
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 
@@ -108,7 +136,18 @@ tt_record(struct db *db, const struct tip_triage_actor *a, int64_t tip_id,
 	sqlite3_bind_int64(st, 3, a->now);
 	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
-	if ((rc = tt_run(db, st)) != STORAGE_OK)
+	return tt_run(db, st);
+}
+
+/* The tip_events row and the audit entry of a change. */
+static enum storage_status
+tt_record(struct db *db, const struct tip_triage_actor *a, int64_t tip_id,
+    const char *public_id, const char *kind, const char *detail)
+{
+	char action[48];
+	enum storage_status rc;
+
+	if ((rc = tt_event(db, a, tip_id, kind, detail)) != STORAGE_OK)
 		return rc;
 	(void)snprintf(action, sizeof(action), "tip.%s", kind);
 	return audit_append(db, a->now, a->login, action, public_id, detail);
@@ -274,31 +313,93 @@ tt_change(char *detail, size_t len, const char *name, const char *old,
 	    "", name, old[0] ? old : "-", new);
 }
 
+/*
+ * The priority steps of domain and violation (either NULL or ""): w's
+ * epidemic weight for a domain with domains.epidemic, its false-report
+ * weight for a violation type of the category "false".
+ */
+static enum storage_status
+tt_priority_part(struct db *db, const struct tip_triage_weights *w,
+    const char *domain, const char *violation, int *part)
+{
+	int64_t epi = 0, fal = 0;
+	enum storage_status rc;
+
+	*part = 0;
+	if (domain != NULL && domain[0] != '\0' &&
+	    (rc = tt_lookup(db, "SELECT epidemic <> 0 FROM domains WHERE"
+	    " code = ?1", domain, &epi)) != STORAGE_OK)
+		return rc;
+	if (violation != NULL && violation[0] != '\0' &&
+	    (rc = tt_lookup(db, "SELECT category = 'false' FROM"
+	    " violation_types WHERE code = ?1", violation, &fal)) !=
+	    STORAGE_OK)
+		return rc;
+	*part = (epi != 0 ? w->epidemic : 0) + (fal != 0 ? w->false_report :
+	    0);
+	return STORAGE_OK;
+}
+
+/*
+ * The priority of tip t classified as domain and violation (NULL:
+ * unchanged): the steps of the new codes plus the harm step, which needs
+ * the text and is kept from the stored priority (what is left of it
+ * beyond the old codes' steps, if at least the harm weight).
+ */
+static enum storage_status
+tt_priority(struct db *db, const struct tip_triage_weights *w,
+    const struct tt_tip *t, const char *domain, const char *violation,
+    int *priority)
+{
+	enum storage_status rc;
+	int old_part, new_part;
+
+	*priority = t->priority;
+	if ((rc = tt_priority_part(db, w, t->domain, t->violation,
+	    &old_part)) != STORAGE_OK ||
+	    (rc = tt_priority_part(db, w, domain != NULL ? domain : t->domain,
+	    violation != NULL ? violation : t->violation, &new_part)) !=
+	    STORAGE_OK)
+		return rc;
+	*priority = new_part + (t->priority - old_part >= w->harm &&
+	    w->harm > 0 ? w->harm : 0);
+	return STORAGE_OK;
+}
+
 /* See tip_triage.h. */
 enum storage_status
 tip_triage_classify(struct db *db, const struct scope *scope,
     const struct tip_triage_actor *a, const char *public_id,
     const char *domain, const char *violation, const char *institution,
+    const struct tip_triage_weights *w, struct tip_triage_classified *out,
     enum tip_triage_why *why)
 {
 	static const char sql[] =
 	    "UPDATE tips AS t SET domain = coalesce(?1, t.domain),"
 	    " violation = coalesce(?2, t.violation),"
 	    " institution_id = coalesce(?3, t.institution_id),"
+	    " campaign = CASE WHEN ?1 IS NULL THEN t.campaign ELSE ?6 END,"
+	    " priority = ?7,"
 	    " updated_at = ?4 WHERE t.id = ?5 AND " SCOPE_SQL_TIP("t");
+	static const char campaign_sql[] =
+	    "SELECT " TIP_TRIAGE_CAMPAIGN_SQL("?1", "?2");
 	char detail[TIP_TRIAGE_REASON_MAX] = "", oldi[24], newi[24];
+	char campaign[TIP_TRIAGE_CODE_MAX];
 	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	struct tt_tip t;
 	int64_t inst = 0, found;
+	int priority;
 
 	*why = TIP_TRIAGE_WHY_NONE;
+	memset(out, 0, sizeof(*out));
 	if (domain == NULL && violation == NULL && institution == NULL)
 		return STORAGE_ERR_INVALID;
 	if ((rc = db_begin(db)) != STORAGE_OK)
 		return rc;
 	if ((rc = tt_find(db, scope, public_id, &t)) != STORAGE_OK)
 		return tt_end(db, rc);
+	(void)snprintf(campaign, sizeof(campaign), "%s", t.campaign);
 	if (domain != NULL) {
 		if ((rc = tt_lookup(db, "SELECT 1 FROM domains WHERE code = ?1",
 		    domain, &found)) != STORAGE_OK)
@@ -308,6 +409,13 @@ tip_triage_classify(struct db *db, const struct scope *scope,
 			return tt_end(db, STORAGE_ERR_INVALID);
 		}
 		tt_change(detail, sizeof(detail), "domain", t.domain, domain);
+		/* The campaign follows the domain (its dates: the tip's). */
+		if ((rc = tt_lookup2(db, campaign_sql, domain, t.received_on,
+		    &found, campaign, sizeof(campaign))) != STORAGE_OK)
+			return tt_end(db, rc);
+		if (strcmp(campaign, t.campaign) != 0)
+			tt_change(detail, sizeof(detail), "campaign",
+			    t.campaign, campaign[0] ? campaign : "-");
 	}
 	if (violation != NULL) {
 		if ((rc = tt_lookup(db, "SELECT 1 FROM violation_types WHERE "
@@ -337,6 +445,18 @@ tip_triage_classify(struct db *db, const struct scope *scope,
 		tt_change(detail, sizeof(detail), "institution",
 		    t.institution_id > 0 ? oldi : "", newi);
 	}
+	priority = t.priority;
+	if (w != NULL && (domain != NULL || violation != NULL)) {
+		if ((rc = tt_priority(db, w, &t, domain, violation,
+		    &priority)) != STORAGE_OK)
+			return tt_end(db, rc);
+		if (priority != t.priority) {
+			(void)snprintf(oldi, sizeof(oldi), "%d", t.priority);
+			(void)snprintf(newi, sizeof(newi), "%d", priority);
+			tt_change(detail, sizeof(detail), "priority", oldi,
+			    newi);
+		}
+	}
 	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
 		return tt_end(db, rc);
 	if (domain != NULL)
@@ -347,10 +467,146 @@ tip_triage_classify(struct db *db, const struct scope *scope,
 		sqlite3_bind_int64(st, 3, inst);
 	sqlite3_bind_int64(st, 4, a->now);
 	sqlite3_bind_int64(st, 5, t.id);
+	db_bind_text_or_null(st, 6, campaign[0] ? campaign : NULL);
+	sqlite3_bind_int(st, 7, priority);
 	if ((rc = tt_run(db, st)) != STORAGE_OK)
 		return tt_end(db, rc);
+	(void)snprintf(out->campaign, sizeof(out->campaign), "%s", campaign);
+	out->priority = priority;
+	out->previous_priority = t.priority;
 	return tt_end(db, tt_record(db, a, t.id, public_id, "classify",
 	    detail));
+}
+
+/* Whether the repeat-tip restart (order 121) is in force on day. */
+static enum storage_status
+tt_restart_in_force(struct db *db, const char *day, bool *yes)
+{
+	enum storage_status rc;
+	int64_t found;
+
+	rc = tt_lookup2(db, "SELECT 1 FROM deadline_rules WHERE rule_id = ?2"
+	    " AND applies_from <= ?1 AND (applies_until IS NULL OR"
+	    " applies_until = '' OR ?1 <= applies_until)", day,
+	    TIP_TRIAGE_RULE_RESTART, &found, NULL, 0);
+	*yes = found != 0;
+	return rc;
+}
+
+/* The refusal why of a merge (STORAGE_ERR_INVALID), ending the
+ * transaction. */
+static enum storage_status
+tt_refuse(struct db *db, enum tip_triage_why *out, enum tip_triage_why why)
+{
+	*out = why;
+	return tt_end(db, STORAGE_ERR_INVALID);
+}
+
+/* See tip_triage.h. */
+enum storage_status
+tip_triage_merge(struct db *db, const struct scope *scope,
+    const struct tip_triage_actor *a, const char *public_id,
+    const char *into, bool new_facts, const char *note,
+    struct tip_triage_merged *out, enum tip_triage_why *why)
+{
+	static const char sql[] =
+	    "UPDATE tips AS t SET status = ?1, duplicate_of = ?2,"
+	    " case_id = ?3, needs_review = 0, updated_at = ?4"
+	    " WHERE t.id = ?5 AND " SCOPE_SQL_TIP("t");
+	static const char restart_sql[] =
+	    "INSERT INTO deadline_events (tip_id, rule_id, kind, on_date, note,"
+	    " user_id, at) VALUES (?1, '" TIP_TRIAGE_RULE_FILING "',"
+	    " 'restart', ?2, ?3, ?4, ?5)";
+	char detail[TIP_TRIAGE_REASON_MAX], edetail[TIP_TRIAGE_REASON_MAX];
+	const char *status;
+	sqlite3_stmt *st = NULL;
+	enum storage_status rc;
+	struct tt_tip t, e;
+	bool has_note = note != NULL && note[0] != '\0', in_force;
+
+	*why = TIP_TRIAGE_WHY_NONE;
+	memset(out, 0, sizeof(*out));
+	if (into == NULL || (note != NULL && strlen(note) >
+	    TIP_TRIAGE_TEXT_MAX))
+		return STORAGE_ERR_INVALID;
+	if ((rc = db_begin(db)) != STORAGE_OK)
+		return rc;
+	if ((rc = tt_find(db, scope, public_id, &t)) != STORAGE_OK)
+		return tt_end(db, rc);
+	rc = tt_find(db, scope, into, &e);
+	if (rc == STORAGE_ERR_NOTFOUND)
+		return tt_refuse(db, why, TIP_TRIAGE_WHY_INTO);
+	if (rc != STORAGE_OK)
+		return tt_end(db, rc);
+	(void)snprintf(out->previous_status, sizeof(out->previous_status),
+	    "%s", t.status);
+	if (e.id == t.id)
+		return tt_refuse(db, why, TIP_TRIAGE_WHY_INTO_SELF);
+	if (!tt_is_triage_status(t.status) || t.case_id > 0)
+		return tt_refuse(db, why, TIP_TRIAGE_WHY_STATE);
+	if (t.duplicate_of > 0)
+		return tt_refuse(db, why, TIP_TRIAGE_WHY_MERGED);
+	if (e.received_at > t.received_at || (e.received_at == t.received_at &&
+	    e.id > t.id))
+		return tt_refuse(db, why, TIP_TRIAGE_WHY_INTO_LATER);
+	if (e.duplicate_of > 0)
+		return tt_refuse(db, why, TIP_TRIAGE_WHY_INTO_MERGED);
+	if (t.institution_id <= 0 || t.institution_id != e.institution_id)
+		return tt_refuse(db, why, TIP_TRIAGE_WHY_INTO_INSTITUTION);
+	if (strcmp(t.bureau, e.bureau) != 0)
+		return tt_refuse(db, why, TIP_TRIAGE_WHY_INTO_BUREAU);
+	if (new_facts) {
+		if ((rc = tt_restart_in_force(db, e.received_on, &in_force)) !=
+		    STORAGE_OK)
+			return tt_end(db, rc);
+		if (!in_force)
+			return tt_refuse(db, why, TIP_TRIAGE_WHY_RULE);
+		status = e.status;
+	} else
+		status = "invalid";
+	(void)snprintf(out->status, sizeof(out->status), "%s", status);
+
+	if ((rc = scope_prepare(db, sql, scope, &st)) != STORAGE_OK)
+		return tt_end(db, rc);
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, e.id);
+	/* New facts join the earlier tip's case, if it has one, so that
+	 * the case drives both tips' status from now on. */
+	if (new_facts && e.case_id > 0)
+		sqlite3_bind_int64(st, 3, e.case_id);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, a->now);
+	sqlite3_bind_int64(st, 5, t.id);
+	if ((rc = tt_run(db, st)) != STORAGE_OK)
+		return tt_end(db, rc);
+	if (new_facts) {
+		/* 第三十五条第二款: the earlier tip's filing decision runs
+		 * again from the day of the last tip. */
+		(void)snprintf(out->restart_on, sizeof(out->restart_on), "%s",
+		    t.received_on);
+		(void)snprintf(edetail, sizeof(edetail), "%s merged in with "
+		    "new facts; %s restarts on %s", public_id,
+		    TIP_TRIAGE_RULE_FILING, t.received_on);
+		if ((rc = scope_prepare(db, restart_sql, NULL, &st)) !=
+		    STORAGE_OK)
+			return tt_end(db, rc);
+		sqlite3_bind_int64(st, 1, e.id);
+		sqlite3_bind_text(st, 2, t.received_on, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, edetail, -1, SQLITE_STATIC);
+		if (a->user_id > 0)
+			sqlite3_bind_int64(st, 4, a->user_id);
+		sqlite3_bind_int64(st, 5, a->now);
+		if ((rc = tt_run(db, st)) != STORAGE_OK ||
+		    (rc = tt_event(db, a, e.id, "merge", edetail)) !=
+		    STORAGE_OK)
+			return tt_end(db, rc);
+	}
+	(void)snprintf(detail, sizeof(detail), "%s -> %s, merged into %s "
+	    "(%s)%s%s", t.status, status, into, new_facts ? "new facts, "
+	    "filing decision restarts on the earlier tip" : "plain repeat",
+	    has_note ? ": " : "", has_note ? note : "");
+	return tt_end(db, tt_record(db, a, t.id, public_id, "merge", detail));
 }
 
 static void
@@ -463,7 +719,8 @@ tip_triage_events(struct db *db, const struct scope *scope, int64_t tip_id,
  * and each relative are bounded by the scope.
  */
 #define TT_RELATED_CTE \
-	"WITH me AS (SELECT t.id, t.institution_id, t.duplicate_of" \
+	"WITH me AS (SELECT t.id, t.institution_id, t.duplicate_of," \
+	"  t.contact_mac" \
 	"  FROM tips t WHERE t.id = ?1 AND " SCOPE_SQL_TIP("t") ")," \
 	" rel(id, why) AS (" \
 	"  SELECT o.id, 1 FROM me JOIN tips o ON" \
@@ -476,7 +733,9 @@ tip_triage_events(struct db *db, const struct scope *scope, int64_t tip_id,
 	"   r2.number_mac = r1.number_mac AND r2.tip_id <> me.id" \
 	"  UNION SELECT o.id, 8 FROM me JOIN tips o ON" \
 	"   (o.id = me.duplicate_of OR o.duplicate_of = me.id)" \
-	"   AND o.id <> me.id)"
+	"   AND o.id <> me.id" \
+	"  UNION SELECT o.id, 16 FROM me JOIN tips o ON" \
+	"   o.contact_mac = me.contact_mac AND o.id <> me.id)"
 
 static int
 tt_related_row(sqlite3_stmt *st, void *arg)

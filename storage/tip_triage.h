@@ -3,9 +3,10 @@
  * Triage in the database: re-routing a tip to another bureau, setting a
  * triage status (confirmed, invalid, transferred, duplicate of another
  * tip), classifying it (domain, violation type, registry institution);
- * the tip's history (tip_events); its relatives (same registry
- * institution, same attachment content, same test report number, marked
- * duplicates) and the open cases of its institution; the report number
+ * the tip's history (tip_events); merging a repeated tip into an earlier
+ * one (order 121); its relatives (same registry institution, same
+ * attachment content, same test report number, marked duplicates, the
+ * same tipster's contact MAC) and the open cases of its institution; the report number
  * keyed hashes intake stores with a new tip.
  *
  * Every query carries the caller's scope (scope.h) in SQL: a tip outside
@@ -37,6 +38,20 @@
 #define TIP_TRIAGE_RELATED_MAX	50
 #define TIP_TRIAGE_MAC_BYTES	32
 
+/*
+ * An SQL expression: the code of the campaign whose starts_on..ends_on
+ * (either open when NULL) holds day and whose key domains include domain
+ * (two SQL expressions, e.g. parameters), or NULL; with several, the one
+ * that started last.  Intake stores it with a new tip; classify re-reads
+ * it when the domain changes.
+ */
+#define TIP_TRIAGE_CAMPAIGN_SQL(domain, day) \
+	"(SELECT c.code FROM campaigns c JOIN campaign_domains cd ON" \
+	" cd.campaign = c.code WHERE cd.domain = " domain \
+	" AND (c.starts_on IS NULL OR c.starts_on <= " day ")" \
+	" AND (c.ends_on IS NULL OR " day " <= c.ends_on)" \
+	" ORDER BY c.starts_on DESC, c.code LIMIT 1)"
+
 /* Why a change was refused with STORAGE_ERR_INVALID. */
 enum tip_triage_why {
 	TIP_TRIAGE_WHY_NONE = 0,
@@ -48,6 +63,44 @@ enum tip_triage_why {
 	TIP_TRIAGE_WHY_DOMAIN,		/* no such key domain */
 	TIP_TRIAGE_WHY_VIOLATION,	/* no such violation type */
 	TIP_TRIAGE_WHY_INSTITUTION,	/* not in the registry */
+	/* merge: the earlier tip ("into") ... */
+	TIP_TRIAGE_WHY_INTO,		/* missing or out of scope */
+	TIP_TRIAGE_WHY_INTO_SELF,	/* is the tip itself */
+	TIP_TRIAGE_WHY_INTO_LATER,	/* arrived after the tip */
+	TIP_TRIAGE_WHY_INTO_MERGED,	/* is itself merged into another */
+	TIP_TRIAGE_WHY_INTO_INSTITUTION, /* not the same registry
+					 * institution (or none) */
+	TIP_TRIAGE_WHY_INTO_BUREAU,	/* in another bureau */
+	TIP_TRIAGE_WHY_RULE,		/* repeat_tip_restart not in force */
+	TIP_TRIAGE_WHY_MERGED,		/* merge: the tip is a duplicate or
+					 * merged already */
+};
+
+/* The rules a merge names (deadline-rules.csv). */
+#define TIP_TRIAGE_RULE_RESTART	"repeat_tip_restart"
+#define TIP_TRIAGE_RULE_FILING	"report_filing_decision"
+
+/* The weights of the router's priority steps (service/router.h), for
+ * classify to recompute a tip's priority. */
+struct tip_triage_weights {
+	int epidemic;			/* a domain with domains.epidemic */
+	int false_report;		/* a violation type of category false */
+	int harm;			/* words of harm (kept from the stored
+					 * priority: they need the text) */
+};
+
+/* What classify set beyond what it was asked to. */
+struct tip_triage_classified {
+	char campaign[TIP_TRIAGE_CODE_MAX];	/* "" when none */
+	int priority;
+	int previous_priority;
+};
+
+/* What a merge did. */
+struct tip_triage_merged {
+	char status[TIP_TRIAGE_STATUS_MAX];
+	char previous_status[TIP_TRIAGE_STATUS_MAX];
+	char restart_on[16];		/* YYYY-MM-DD; "" when no restart */
 };
 
 /* Who acts, and when. */
@@ -62,6 +115,7 @@ struct tip_triage_actor {
 #define TIP_TRIAGE_REL_ATTACHMENT	0x2
 #define TIP_TRIAGE_REL_REPORT		0x4
 #define TIP_TRIAGE_REL_DUPLICATE	0x8
+#define TIP_TRIAGE_REL_TIPSTER		0x10	/* same contact_mac */
 
 struct tip_triage_related {
 	char public_id[TIP_TRIAGE_ID_MAX];
@@ -128,13 +182,38 @@ enum storage_status tip_triage_status(struct db *db,
  * Classify tip public_id (in scope): each of domain, violation (codes)
  * and institution (a registry row id in decimal, or a unified social
  * credit code) that is not NULL is set, after checking it against the
- * reference data (INVALID with *why otherwise).  One "classify" event and
- * one "tip.classify" audit entry naming the changes.
+ * reference data (INVALID with *why otherwise).  A new domain sets the
+ * campaign again (TIP_TRIAGE_CAMPAIGN_SQL on the tip's received_on); a
+ * new domain or violation recomputes the priority with w (NULL: the
+ * priority stays).  One "classify" event and one "tip.classify" audit
+ * entry naming the changes; *out gets the campaign and priority.
  */
 enum storage_status tip_triage_classify(struct db *db,
     const struct scope *scope, const struct tip_triage_actor *a,
     const char *public_id, const char *domain, const char *violation,
-    const char *institution, enum tip_triage_why *why);
+    const char *institution, const struct tip_triage_weights *w,
+    struct tip_triage_classified *out, enum tip_triage_why *why);
+
+/*
+ * Merge tip public_id (in scope, in a triage status, in no case) into the
+ * earlier tip into (in scope too, not itself merged, arrived first, the
+ * same registry institution and bureau; else INVALID with *why), order
+ * 121 第三十五条第二款:
+ *   new_facts  the tip takes the earlier one's status (and case, if it
+ *              has one) and tips.duplicate_of; the earlier tip gets a
+ *              "restart" deadline event of report_filing_decision dated
+ *              the tip's received_on and a "merge" event.  Only when
+ *              repeat_tip_restart is in force on the earlier tip's
+ *              received_on (else TIP_TRIAGE_WHY_RULE).
+ *   otherwise  a plain repeat: status invalid, duplicate_of; no restart.
+ * One transaction with a "merge" event and a "tip.merge" audit entry on
+ * the tip; note (may be NULL) goes into both.
+ */
+enum storage_status tip_triage_merge(struct db *db,
+    const struct scope *scope, const struct tip_triage_actor *a,
+    const char *public_id, const char *into, bool new_facts,
+    const char *note, struct tip_triage_merged *out,
+    enum tip_triage_why *why);
 
 /* The tip's triage facts.  NOTFOUND outside the scope. */
 enum storage_status tip_triage_facts(struct db *db, const struct scope *scope,

@@ -254,6 +254,32 @@ def test_auditor_may_not_enter_or_export(world):
     assert r.status == 403, r
 
 
+def test_export_leaves_out_invalid_and_duplicate_tips(world):
+    """Tips marked invalid, or duplicates of (merged into) another tip,
+    are not registered on 12315: only the tip they repeat is."""
+    w = world
+    srv = w.server
+    kept = submit_tip(srv, OWN_BUREAU, summary="导出：保留 kept")
+    bad = submit_tip(srv, OWN_BUREAU, summary="导出：无效 invalid")
+    dup = submit_tip(srv, OWN_BUREAU, summary="导出：重复 duplicate")
+    moved = submit_tip(srv, OWN_BUREAU, summary="导出：移送 transferred")
+    for tid, body in ((bad, {"status": "invalid", "note": "无实质内容"}),
+                      (dup, {"status": "duplicate", "duplicate_of": kept,
+                             "note": "重复"}),
+                      (moved, {"status": "transferred", "note": "移送"})):
+        r = w.triage.post_json("/api/v1/staff/tips/%s/status" % tid, body)
+        assert r.status == 200, r
+    rows = export(w.triage)
+    assert kept in rows and moved in rows
+    assert bad not in rows and dup not in rows
+    assert bad not in export(w.officer) and dup not in export(w.officer)
+    # Back to triaged: exported again.
+    r = w.triage.post_json("/api/v1/staff/tips/%s/status" % dup,
+                           {"status": "triaged"})
+    assert r.status == 200, r
+    assert dup in export(w.triage)
+
+
 def test_verify_after_entries(world):
     res = run_tipline("verify", "--data", world.server.data_dir,
                       "--config", world.server.config_path)

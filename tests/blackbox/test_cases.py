@@ -10,6 +10,7 @@ words from the case; `tipline report summary` counts the outcome; the
 decision notice meets its deadline; deadline events are recorded."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -20,6 +21,7 @@ from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, audit_rows, cli,
                            db_exec, db_one, staff_server, submit_tip)
 
 CAMPAIGN = "jc-2022-testing"
+TEST_CAMPAIGN = "jc-2026-building"
 INSTITUTIONS = (
     "name,credit_code,cma_cert_no,address,county_code,domains\n"
     "高平市华泰检测有限责任公司,91140581MA0K000016,160412050123,"
@@ -27,14 +29,16 @@ INSTITUTIONS = (
 INSTITUTION = "高平市华泰检测有限责任公司"
 
 
-def tip_with_institution(server, county=OWN_BUREAU, contact=True):
+def tip_with_institution(server, county=OWN_BUREAU, contact=True,
+                         domain="food", details=""):
     """A tip naming the registered institution; returns (id, receipt)."""
     fields = [("summary", "华泰检测出具虚假报告"),
               ("details", "高平市华泰检测有限责任公司未实际检测即出具合格"
-                          "报告。No test was done before the report."),
+                          "报告。No test was done before the report." +
+                          details),
               ("institution", INSTITUTION),
               ("county", county),
-              ("domain", "food")]
+              ("domain", domain)]
     if contact:
         fields.append(("contact_name", "李四"))
         fields.append(("contact_phone", "13800000000"))
@@ -518,6 +522,140 @@ def test_calendar_warning_for_a_year_without_data(world):
             "public_id = ?", (tip,))
     doc = json.loads(s.get("/api/v1/staff/tips/%s" % tip).body)
     assert doc["calendar_warning"] is None, doc
+
+
+def test_campaign_of_a_tip(world):
+    """Intake sets a tip's campaign (the one whose dates hold the received
+    day and whose domains hold the tip's domain); classify follows a new
+    domain; a case opened from the tip takes it."""
+    srv = world
+    s = srv.officer
+    day = datetime.datetime.utcnow() + datetime.timedelta(hours=8)
+    start = (day - datetime.timedelta(days=400)).strftime("%Y-%m-%d")
+    end = (day + datetime.timedelta(days=400)).strftime("%Y-%m-%d")
+    db_exec(srv, "INSERT INTO campaigns (code, name_zh, name_en, starts_on,"
+            " ends_on) VALUES (?, '建材检测专项', 'Building materials test "
+            "campaign', ?, ?)", (TEST_CAMPAIGN, start, end))
+    db_exec(srv, "INSERT INTO campaign_domains (campaign, domain, position)"
+            " VALUES (?, 'building_materials', 1)", (TEST_CAMPAIGN,))
+    tip, _ = tip_with_institution(srv, domain="building_materials")
+    food, _ = tip_with_institution(srv)
+
+    def campaign(t):
+        return db_one(srv, "SELECT campaign FROM tips WHERE public_id = ?",
+                      (t,))
+    assert campaign(tip) == TEST_CAMPAIGN
+    assert campaign(food) is None
+    url = "/api/v1/staff/tips/%s/classify"
+    r = s.post_json(url % tip, {"domain": "food"})
+    assert r.status == 200 and json.loads(r.body)["campaign"] is None, r
+    assert campaign(tip) is None
+    r = s.post_json(url % tip, {"violation": "inaccurate"})
+    assert r.status == 200 and campaign(tip) is None, r
+    r = s.post_json(url % tip, {"domain": "building_materials"})
+    assert json.loads(r.body)["campaign"] == TEST_CAMPAIGN, r
+    assert campaign(tip) == TEST_CAMPAIGN
+    assert any("campaign: - -> %s" % TEST_CAMPAIGN in row[4]
+               for row in audit_rows(srv, "tip.classify") if row[3] == tip)
+    # Received before the campaign began: no campaign.
+    db_exec(srv, "UPDATE tips SET received_on = '2022-01-04' WHERE "
+            "public_id = ?", (food,))
+    r = s.post_json(url % food, {"domain": "building_materials"})
+    assert r.status == 200 and campaign(food) is None, r
+    # A case opened from the tip (no campaign given) takes the tip's.
+    r = s.post_json("/api/v1/staff/cases", {"from_tip": tip})
+    assert r.status == 201, r
+    assert json.loads(r.body)["campaign"] == TEST_CAMPAIGN
+
+
+def test_classify_recomputes_priority(world):
+    """+1 epidemic domain, +1 a false-report violation type, +2 words of
+    harm (kept from the stored priority: they need the text)."""
+    srv = world
+    s = srv.officer
+    url = "/api/v1/staff/tips/%s/classify"
+
+    def priority(t):
+        return json.loads(s.get("/api/v1/staff/tips/%s" % t).body)[
+            "priority"]
+    plain, _ = tip_with_institution(srv)
+    harm, _ = tip_with_institution(srv, details="有人因此中毒。")
+    assert priority(harm) >= 2
+    for t, base in ((plain, 0), (harm, 2)):
+        r = s.post_json(url % t, {"domain": "food",
+                                  "violation": "inaccurate"})
+        assert r.status == 200, r
+        assert json.loads(r.body)["priority"] == base == priority(t), t
+        r = s.post_json(url % t, {"domain": "medical_ppe"})
+        assert json.loads(r.body)["priority"] == base + 1, r
+        r = s.post_json(url % t, {"violation": "false"})
+        assert json.loads(r.body)["priority"] == base + 2, r
+        # The institution alone leaves the priority be.
+        r = s.post_json(url % t, {"institution": str(srv.inst_id)})
+        assert r.status == 200 and priority(t) == base + 2, r
+        r = s.post_json(url % t, {"domain": "food",
+                                  "violation": "inaccurate"})
+        assert priority(t) == base, t
+
+
+def test_deadline_and_notice_forms(world):
+    """The staff pages record deadline events (tip and case) and the
+    real-name decision notice with plain form posts."""
+    srv = world
+    s = srv.officer
+    tip, _ = tip_with_institution(srv)
+    anon, _ = tip_with_institution(srv, contact=False)
+    page = s.get("/staff/tips/%s" % tip)
+    assert page.status == 200
+    assert ('action="/staff/tips/%s/deadline-events"' % tip).encode() in \
+        page.body
+    assert b'id="notice-form"' in page.body
+    assert b'id="notice-form"' not in s.get("/staff/tips/%s" % anon).body
+    path = "/staff/tips/%s/deadline-events" % tip
+
+    def filing():
+        return {d["rule"]: d for d in json.loads(s.get(
+            "/api/v1/staff/tips/%s" % tip).body)["deadlines"]}[
+            "report_filing_decision"]
+    r = s.post_form(path, {"rule": "report_filing_decision",
+                           "kind": "pause", "on": "", "note": ""})
+    assert r.status == 303, r
+    assert r.header("location") == "/staff/tips/%s#deadlines" % tip
+    assert filing()["state"] == "paused"
+    r = s.post_form(path, {"rule": "report_filing_decision",
+                           "kind": "resume", "on": "", "note": ""})
+    assert r.status == 303 and filing()["state"] == "running", r
+    r = s.post_form(path, {"rule": "report_filing_decision",
+                           "kind": "extend", "on": "", "note": ""})
+    assert r.status == 400, r
+    r = s.post_form(path, {"kind": "pause"}, csrf=False)
+    assert r.status == 403, r
+    assert srv.other.post_form(path, {"kind": "pause"}).status == 404
+    assert sum(1 for row in audit_rows(srv, "deadline.event")
+               if row[3] == tip) == 2
+    # The case page: its own deadline form.
+    cid = json.loads(open_case(s, tip).body)["id"]
+    page = s.get("/staff/cases/%s" % cid)
+    assert ('action="/staff/cases/%s/deadline-events"' % cid).encode() in \
+        page.body
+    assert s.post_form("/staff/cases/%s/status" % cid,
+                       {"status": "filed"}).status == 303
+    r = s.post_form("/staff/cases/%s/deadline-events" % cid,
+                    {"rule": "case_decision", "kind": "extend", "on": "",
+                     "note": "局长批准 Approved by the head"})
+    assert r.status == 303, r
+    assert r.header("location") == "/staff/cases/%s" % cid
+    case = json.loads(s.get("/api/v1/staff/cases/%s" % cid).body)
+    dl = {d["rule"]: d for d in case["tips"][0]["deadlines"]}
+    assert dl["case_decision"]["extended"], dl
+    # The notice, now that the decision to file is made.
+    r = s.post_form("/staff/tips/%s/notice" % tip, {"on": ""})
+    assert r.status == 303, r
+    assert db_one(srv, "SELECT notified_on FROM tips WHERE public_id = ?",
+                  (tip,)) is not None
+    r = s.post_form("/staff/tips/%s/notice" % anon, {"on": ""})
+    assert r.status == 409, r
+    srv.assert_alive()
 
 
 def test_verify_after_case_work(world):

@@ -216,6 +216,9 @@ def officer(s, ledger, i):
     elif i % 3 == 1:
         r = s.get("/api/v1/staff/overdue")
         expect(ledger, "officer.overdue", r, (200,))
+        r = s.get("/api/v1/staff/reports/summary?campaign=jc-2022-testing"
+                  "&format=%s" % ("json", "xlsx")[i // 3 % 2])
+        expect(ledger, "officer.report", r, (200,))
     else:
         r = s.get("/api/v1/staff/cases")
         expect(ledger, "officer.cases", r, (200,))

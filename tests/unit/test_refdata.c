@@ -7,6 +7,7 @@
  * refdata_insert()'s validation (storage/).
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -18,7 +19,11 @@
 
 #include <sqlite3.h>
 
+#include "data/embedded.h"
+#include "service/refdata_admin.h"
 #include "service/refdata_load.h"
+#include "service/report.h"
+#include "storage/router_data.h"
 #include "storage/db.h"
 #include "storage/refdata.h"
 
@@ -326,6 +331,216 @@ test_insert_validation(void **state)
 	assert_int_equal(refdata_count(db, REFDATA_TABLE_COUNT), -1);
 }
 
+/* ---- editing (service/refdata_admin.c, extension) ---------------- */
+
+/* Parse text for table t; the caller frees b. */
+static void
+parse(enum refdata_table t, const char *text, struct refdata_admin_batch *b)
+{
+	assert_int_equal(refdata_admin_parse(t, text, strlen(text), b), 0);
+}
+
+/* Whether b has a problem of line whose text contains what. */
+static bool
+has_problem(const struct refdata_admin_batch *b, unsigned long line,
+    const char *what)
+{
+	for (size_t i = 0; i < b->nproblems; i++)
+		if (b->problems[i].line == line &&
+		    strstr(b->problems[i].text, what) != NULL)
+			return true;
+	return false;
+}
+
+static void
+test_admin_parse(void **state)
+{
+	struct refdata_admin_batch b;
+	enum refdata_table t;
+
+	(void)state;
+	assert_true(refdata_admin_table("domain-keywords", &t));
+	assert_int_equal(t, REFDATA_DOMAIN_KEYWORDS);
+	assert_true(refdata_admin_table("calendar", &t));
+	assert_int_equal(t, REFDATA_CALENDAR);
+	assert_false(refdata_admin_table("campaigns", &t));
+	assert_false(refdata_admin_table(NULL, &t));
+	assert_string_equal(refdata_admin_table_name(REFDATA_BUREAUS),
+	    "bureaus");
+
+	parse(REFDATA_DOMAIN_KEYWORDS, "domain,keyword,weight\n"
+	    "food,奶粉,2\nfood,奶粉,3\nfood\n\"food\",乳,1\n", &b);
+	assert_int_equal(b.nrows, 3);
+	assert_int_equal(b.problems_total, 2);
+	assert_true(has_problem(&b, 4, "1 fields, expected 3"));
+	assert_true(has_problem(&b, 3, "field keyword: the same key as line "
+	    "2"));
+	refdata_admin_batch_free(&b);
+
+	/* The header, an empty file, no rows, broken CSV. */
+	parse(REFDATA_PLACES, "code,county,kind,name,short_name,status\n", &b);
+	assert_true(has_problem(&b, 1, "the header must be \"code,"
+	    "county_code,kind,name,short_name,status\""));
+	refdata_admin_batch_free(&b);
+	parse(REFDATA_PLACES, "", &b);
+	assert_true(has_problem(&b, 1, "header row is missing"));
+	refdata_admin_batch_free(&b);
+	parse(REFDATA_VIOLATIONS, "code,category,article_2021,article_2025,"
+	    "name_zh,name_en,keywords\n", &b);
+	assert_true(has_problem(&b, 0, "no rows after the header"));
+	refdata_admin_batch_free(&b);
+	parse(REFDATA_DOMAIN_KEYWORDS, "domain,keyword,weight\nfood,1,1\n"
+	    "food,\"2,1\n", &b);
+	assert_int_equal(b.problems_total, 1);
+	assert_int_equal(b.problems[0].line, 3);
+	refdata_admin_batch_free(&b);
+
+	/* A calendar's every year needs its New Year's Day holiday. */
+	parse(REFDATA_CALENDAR, "date,kind\n2027-01-01,holiday\n"
+	    "2027-02-08,holiday\n2028-02-01,workday\n2028-02-02,holiday\n",
+	    &b);
+	assert_int_equal(b.nrows, 4);
+	assert_int_equal(b.problems_total, 1);
+	assert_true(has_problem(&b, 4, "covers 2028 but has no "
+	    "\"2028-01-01,holiday\" line"));
+	refdata_admin_batch_free(&b);
+
+	/* Bureaus may carry an e-mail column; nothing else may. */
+	parse(REFDATA_BUREAUS, "code,name_zh,name_en,parent_code,county_code,"
+	    "email\n140500,局,Bureau,,,a@b\n", &b);
+	assert_int_equal(b.problems_total, 0);
+	assert_true(b.with_email);
+	refdata_admin_batch_free(&b);
+	parse(REFDATA_DOMAIN_KEYWORDS, "domain,keyword,weight,email\n", &b);
+	assert_true(has_problem(&b, 1, "the header must be"));
+	assert_false(b.with_email);
+	refdata_admin_batch_free(&b);
+}
+
+/* Check that an import left no transaction open. */
+static void
+check_no_transaction(struct db *db)
+{
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(db)), 1);
+}
+
+static void
+test_admin_import(void **state)
+{
+	struct fixture *fx = *state;
+	const struct embedded_file *f = embedded_find("places.csv");
+	struct refdata_admin_batch b;
+	struct report_buf out;
+	char *text;
+	long places, audits;
+	int64_t serial;
+
+	assert_int_equal(refdata_load_all(fx->db, NULL, 0), 0);
+	assert_non_null(f);
+	places = refdata_count(fx->db, REFDATA_PLACES);
+	serial = router_data_serial(fx->db);
+
+	/* The export is the embedded file. */
+	assert_int_equal(refdata_admin_export(fx->db, REFDATA_PLACES, &out),
+	    STORAGE_OK);
+	assert_int_equal(out.len, f->len);
+	assert_memory_equal(out.data, f->data, f->len);
+	report_buf_free(&out);
+
+	/* Bad values on several lines: every one reported, in line order,
+	 * with its field; nothing changed, nothing audited. */
+	assert_non_null(text = calloc(1, f->len + 256));
+	memcpy(text, f->data, f->len);
+	snprintf(text + f->len, 256, "%s", "140581,140581,村,某村,,current\n"
+	    "140581199,140522,镇,错镇,,current\n"
+	    "140581198,140581,镇,好镇,好,gone\n");
+	parse(REFDATA_PLACES, text, &b);
+	assert_int_equal(b.problems_total, 0);
+	audits = query_int(fx->db, "SELECT count(*) FROM audit", NULL);
+	assert_int_equal(refdata_admin_import(fx->db, &b, "cli", "t.csv"),
+	    STORAGE_ERR_INVALID);
+	check_no_transaction(fx->db);
+	assert_int_equal(b.problems_total, 3);
+	assert_int_equal(b.problems[0].line, places + 2);
+	assert_string_equal(b.problems[0].field, "kind");
+	assert_int_equal(b.problems[1].line, places + 3);
+	assert_string_equal(b.problems[1].field, "code");
+	assert_int_equal(b.problems[2].line, places + 4);
+	assert_string_equal(b.problems[2].field, "status");
+	refdata_admin_batch_free(&b);
+	assert_int_equal(refdata_count(fx->db, REFDATA_PLACES), places);
+	assert_int_equal(query_int(fx->db, "SELECT count(*) FROM audit", NULL),
+	    audits);
+	assert_int_equal(router_data_serial(fx->db), serial);
+
+	/* A good file: replaced, audited, the serial moved. */
+	snprintf(text + f->len, 256, "%s",
+	    "140581198,140581,镇,好镇,好,current\n");
+	parse(REFDATA_PLACES, text, &b);
+	assert_int_equal(refdata_admin_import(fx->db, &b, "cli", "t.csv"),
+	    STORAGE_OK);
+	check_no_transaction(fx->db);
+	assert_int_equal(b.before, places);
+	refdata_admin_batch_free(&b);
+	assert_int_equal(refdata_count(fx->db, REFDATA_PLACES), places + 1);
+	assert_int_equal(query_int(fx->db, "SELECT count(*) FROM audit WHERE"
+	    " action = 'refdata.import' AND object = ?1", "places"), 1);
+	assert_true(router_data_serial(fx->db) > serial);
+	free(text);
+
+	/* A violation type left out is refused while a tip names it. */
+	assert_int_equal(sqlite3_exec(db_sqlite(fx->db), "INSERT INTO tips"
+	    " (public_id, uid, channel, bureau, violation, received_at,"
+	    " received_on, updated_at, receipt_hash, record_sealed) VALUES"
+	    " ('T-1', x'01', 'web', '140581', 'inaccurate', 1, '2022-05-01',"
+	    " 1, x'02', x'03')", NULL, NULL, NULL), SQLITE_OK);
+	parse(REFDATA_VIOLATIONS, "code,category,article_2021,article_2025,"
+	    "name_zh,name_en,keywords\nfalse_x,false,,,假,False,假报告\n", &b);
+	assert_int_equal(refdata_admin_import(fx->db, &b, "cli", "v.csv"),
+	    STORAGE_ERR_INVALID);
+	assert_true(has_problem(&b, 0, "violation type inaccurate is left out,"
+	    " but it is still used by 1 tip"));
+	refdata_admin_batch_free(&b);
+	assert_int_equal(refdata_count(fx->db, REFDATA_VIOLATIONS), 20);
+
+	/* Kept, it is deleted and put back in one transaction (the tip's
+	 * foreign key deferred to the commit). */
+	f = embedded_find("violations.csv");
+	assert_int_equal(refdata_admin_parse(REFDATA_VIOLATIONS, f->data,
+	    f->len, &b), 0);
+	assert_int_equal(refdata_admin_import(fx->db, &b, "cli", "v.csv"),
+	    STORAGE_OK);
+	refdata_admin_batch_free(&b);
+	check_no_transaction(fx->db);
+	assert_int_equal(query_int(fx->db, "SELECT count(*) FROM tips t JOIN"
+	    " violation_types v ON v.code = t.violation", NULL), 1);
+
+	/* An unused bureau left out is removed; put back, it is appended. */
+	f = embedded_find("bureaus.csv");
+	assert_non_null(text = malloc(f->len + 1));
+	memcpy(text, f->data, f->len);
+	text[f->len] = '\0';
+	assert_non_null(strstr(text, "\n140500-dz,"));
+	*(strstr(text, "\n140500-dz,") + 1) = '\0';
+	parse(REFDATA_BUREAUS, text, &b);
+	assert_int_equal(refdata_admin_import(fx->db, &b, "cli", "b.csv"),
+	    STORAGE_OK);
+	refdata_admin_batch_free(&b);
+	assert_int_equal(query_int(fx->db, "SELECT count(*) FROM bureaus"
+	    " WHERE code = ?1", "140500-dz"), 0);
+	assert_int_equal(refdata_admin_parse(REFDATA_BUREAUS, f->data, f->len,
+	    &b), 0);
+	assert_int_equal(refdata_admin_import(fx->db, &b, "cli", "b.csv"),
+	    STORAGE_OK);
+	refdata_admin_batch_free(&b);
+	assert_int_equal(refdata_admin_export(fx->db, REFDATA_BUREAUS, &out),
+	    STORAGE_OK);
+	assert_int_equal(out.len, f->len);
+	assert_memory_equal(out.data, f->data, f->len);
+	report_buf_free(&out);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -336,6 +551,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_validation,
 		    setup, teardown),
+		cmocka_unit_test(test_admin_parse),
+		cmocka_unit_test_setup_teardown(test_admin_import, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,10 +18,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "service/refdata_load.h"
 #include "service/report.h"
+#include "service/report_json.h"
+#include "service/report_render.h"
 #include "storage/db.h"
 #include "storage/report_store.h"
 
@@ -355,6 +358,130 @@ test_html(void **state)
 	report_summary_free(&s);
 }
 
+/* The exact fen behind each money cell: summed, never rounded (the staff
+ * API's money_fen).  Food: 1,234,567 + 5,000 fen in 140581 (1.24 万元) and
+ * 5,000 in 140525 (0.01); medical: 4,999 fen (0.00). */
+static void
+test_money_fen(void **state)
+{
+	struct report_summary s;
+
+	(void)state;
+	scripted_summary(&s);
+	assert_int_equal(s.rows[0].money_fen, 4999);
+	assert_int_equal(s.rows[0].money_centiwan, 0);
+	assert_int_equal(s.rows[1].money_fen, 1244567);
+	assert_int_equal(s.rows[1].money_centiwan, 125);
+	assert_int_equal(s.rows[2].money_fen, 0);
+	assert_int_equal(s.total.money_fen, 1249566);
+	assert_int_equal(s.total.money_centiwan, 125);
+	report_summary_free(&s);
+}
+
+static json_int_t
+json_int_at(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+static const char *
+json_str_at(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	assert_true(json_is_string(v));
+	return json_string_value(v);
+}
+
+/* The JSON document of the staff API (report_json.h). */
+static void
+test_json(void **state)
+{
+	struct report_summary s;
+	json_t *doc, *cols, *leaf, *row, *total;
+
+	(void)state;
+	scripted_summary(&s);
+	doc = report_summary_json(&s);
+	assert_non_null(doc);
+	assert_string_equal(json_str_at(doc, "title"), "晋城市2022年检验检测市场"
+	    "专项整治行动<b>" REPORT_TITLE_SUFFIX);
+	assert_string_equal(json_str_at(doc, "campaign"), "jc-2022-testing");
+	assert_true(json_is_null(json_object_get(doc, "bureau")));
+	assert_string_equal(json_str_at(doc, "filled_by"),
+	    "晋城市市场监督管理局");
+	assert_string_equal(json_str_at(doc, "date"), "2022-08-01");
+
+	/* The two-level header: three columns, then the two groups. */
+	cols = json_object_get(doc, "columns");
+	assert_int_equal(json_array_size(cols), 5);
+	assert_string_equal(json_str_at(json_array_get(cols, 0), "key"),
+	    "name");
+	assert_string_equal(json_str_at(json_array_get(cols, 3), "name"),
+	    REPORT_GROUP_FINDINGS);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(cols,
+	    3), "columns")), 2);
+	leaf = json_array_get(json_object_get(json_array_get(cols, 4),
+	    "columns"), 2);
+	assert_string_equal(json_str_at(leaf, "name"), report_column_names[7]);
+	assert_string_equal(json_str_at(leaf, "key"), "money_wan");
+
+	assert_int_equal(json_array_size(json_object_get(doc, "rows")), 3);
+	row = json_array_get(json_object_get(doc, "rows"), 1);
+	assert_string_equal(json_str_at(row, "domain"), "food");
+	assert_string_equal(json_str_at(row, "name"), "食品");
+	assert_string_equal(json_str_at(row, "joint"), "公安、卫健、应急");
+	assert_int_equal(json_int_at(row, "inspected"), 3);
+	assert_int_equal(json_int_at(row, "violating"), 1);
+	assert_int_equal(json_int_at(row, "false_report"), 1);
+	assert_int_equal(json_int_at(row, "rectified"), 1);
+	assert_int_equal(json_int_at(row, "revoked"), 0);
+	assert_int_equal(json_int_at(row, "money_fen"), 1244567);
+	assert_string_equal(json_str_at(row, "money_wan"), "1.25");
+	assert_int_equal(json_int_at(row, "referred"), 2);
+	total = json_object_get(doc, "total");
+	assert_true(json_is_null(json_object_get(total, "domain")));
+	assert_string_equal(json_str_at(total, "name"), REPORT_TOTAL_LABEL);
+	assert_int_equal(json_int_at(total, "inspected"), 5);
+	assert_int_equal(json_int_at(total, "money_fen"), 1249566);
+	assert_string_equal(json_str_at(total, "money_wan"), "1.25");
+	json_decref(doc);
+
+	/* A bureau's table names it. */
+	snprintf(s.bureau, sizeof(s.bureau), "140581");
+	doc = report_summary_json(&s);
+	assert_non_null(doc);
+	assert_string_equal(json_str_at(doc, "bureau"), "140581");
+	json_decref(doc);
+	report_summary_free(&s);
+}
+
+/* The staff page's table: the standalone page's <table>, alone. */
+static void
+test_html_table(void **state)
+{
+	struct report_summary s;
+	struct report_buf table = { NULL, 0, 0 }, page = { NULL, 0, 0 };
+
+	(void)state;
+	scripted_summary(&s);
+	assert_int_equal(report_render_html_table(&s, &table), 0);
+	assert_int_equal(strncmp(table.data, "<table>", 7), 0);
+	assert_null(strstr(table.data, "<html"));
+	assert_null(strstr(table.data, "<script"));
+	assert_non_null(strstr(table.data,
+	    "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(table.data, "<td>1.25</td>"));
+	assert_int_equal(report_render_html(&s, &page), 0);
+	assert_non_null(strstr(page.data, table.data));
+	report_buf_free(&table);
+	report_buf_free(&page);
+	report_summary_free(&s);
+}
+
 static void
 test_xlsx(void **state)
 {
@@ -472,6 +599,9 @@ main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_xlsx),
+		cmocka_unit_test(test_money_fen),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_html_table),
 		cmocka_unit_test(test_load),
 	};
 
