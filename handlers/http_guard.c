@@ -723,6 +723,8 @@ guard_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t dst_limit,
 					    GUARD_REASON_NOMEM);
 					return BEV_OK;
 				}
+				memory_prefault(g->body, (size_t)
+				    h.content_length);
 				g->body_got = 0;
 				if (b != NULL)
 					b->used += h.content_length;

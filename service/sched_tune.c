@@ -49,6 +49,10 @@ sched_tune_set(uint32_t policy, int32_t nice, uint64_t runtime)
 void
 sched_tune_loop(void)
 {
+	if (sched_tune_set(SCHED_OTHER, SCHED_TUNE_LOOP_NICE,
+	    SCHED_TUNE_LOOP_SLICE_NS) == 0)
+		return;
+	/* Without CAP_SYS_NICE or an RLIMIT_NICE that allows it. */
 	if (sched_tune_set(SCHED_OTHER, 0, SCHED_TUNE_LOOP_SLICE_NS) != 0)
 		log_debug("sched: the loop thread keeps the default slice");
 }

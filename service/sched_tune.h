@@ -19,6 +19,7 @@
 #define SERVICE_SCHED_TUNE_H
 
 #define SCHED_TUNE_LOOP_SLICE_NS	300000ull	/* 0.3 ms */
+#define SCHED_TUNE_LOOP_NICE		(-10)	/* when allowed, else 0 */
 #define SCHED_TUNE_WORKER_NICE		10
 
 /* The calling thread is the event loop: a short slice. */
