@@ -413,6 +413,8 @@ http_guard_set_max_connections(size_t max)
 	guard_max = max > 0 ? max : 1;
 }
 
+static bool guard_output_flushed(struct http_guard *g);
+
 size_t
 http_guard_receiving(void)
 {
@@ -424,10 +426,13 @@ http_guard_receiving(void)
 			struct bufferevent *under =
 			    bufferevent_get_underlying(g->bev);
 
+			/* An answer not yet written out counts too: a reply
+			 * handed to evhttp sits in the filter's and the
+			 * socket's output until the loop writes it. */
 			if (g->state == GUARD_STATE_BODY || g->undispatched > 0 ||
 			    (g->state == GUARD_STATE_HEAD && under != NULL &&
 			    evbuffer_get_length(bufferevent_get_input(under)) >
-			    0))
+			    0) || !guard_output_flushed(g))
 				n++;
 		}
 	return n;

@@ -154,7 +154,9 @@ void http_guard_set_max_connections(size_t max);
 
 /*
  * Number of connections in the middle of sending a request (part of a head
- * or of a body received): the shutdown drain waits for these too.
+ * or of a body received) or of receiving an answer (bytes of it not yet
+ * written to the socket): the shutdown drain waits for these too, so that
+ * a reply already logged is never lost by ending the loop under it.
  */
 size_t http_guard_receiving(void);
 
