@@ -281,34 +281,46 @@ done:
 /*
  * A calendar file's every year must hold its New Year's Day as a holiday:
  * that day marks a year as loaded (service/calendar.c), so that without it
- * the year's deadlines would still be counted on weekends alone.
+ * the year's deadlines would still be counted on weekends alone.  One pass
+ * over the rows (a file may hold tens of thousands); the problem is named
+ * on the year's first line.  Years outside 1900..2199 are left to
+ * refdata_insert()'s date check.
  */
+#define REFDATA_ADMIN_YEAR_MIN	1900
+#define REFDATA_ADMIN_YEARS	300
+
 static int
 refdata_admin_calendar_years(struct refdata_admin_batch *b)
 {
+	unsigned long first[REFDATA_ADMIN_YEARS] = { 0 };
+	bool has[REFDATA_ADMIN_YEARS] = { false };
+
 	for (size_t i = 0; i < b->nrows; i++) {
 		const char *d = b->rows[i].fields[0];
-		bool first = true, has = false;
+		int y = 0;
 
 		if (strlen(d) != 10)
-			continue;	/* refused by refdata_insert() */
-		for (size_t j = 0; j < b->nrows && first; j++) {
-			const char *e = b->rows[j].fields[0];
-
-			if (strncmp(e, d, 4) != 0)
-				continue;
-			if (j < i)
-				first = false;
-			if (strcmp(e + 4, "-01-01") == 0 &&
-			    strcmp(b->rows[j].fields[1], "holiday") == 0)
-				has = true;
-		}
-		if (first && !has && refdata_admin_problem(b, b->rows[i].line,
-		    "date", "field date: the file covers %.4s but has no "
-		    "\"%.4s-01-01,holiday\" line; New Year's Day marks a "
-		    "year's calendar as loaded", d, d) != 0)
-			return -1;
+			continue;
+		for (size_t k = 0; k < 4 && y >= 0; k++)
+			y = d[k] >= '0' && d[k] <= '9' ? y * 10 + (d[k] - '0') :
+			    -1;
+		if (y < REFDATA_ADMIN_YEAR_MIN ||
+		    y >= REFDATA_ADMIN_YEAR_MIN + REFDATA_ADMIN_YEARS)
+			continue;
+		y -= REFDATA_ADMIN_YEAR_MIN;
+		if (first[y] == 0)
+			first[y] = b->rows[i].line;
+		if (strcmp(d + 4, "-01-01") == 0 &&
+		    strcmp(b->rows[i].fields[1], "holiday") == 0)
+			has[y] = true;
 	}
+	for (int y = 0; y < REFDATA_ADMIN_YEARS; y++)
+		if (first[y] != 0 && !has[y] && refdata_admin_problem(b,
+		    first[y], "date", "field date: the file covers %d but has "
+		    "no \"%d-01-01,holiday\" line; New Year's Day marks a "
+		    "year's calendar as loaded", y + REFDATA_ADMIN_YEAR_MIN,
+		    y + REFDATA_ADMIN_YEAR_MIN) != 0)
+			return -1;
 	return 0;
 }
 
