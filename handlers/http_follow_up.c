@@ -1112,6 +1112,14 @@ http_follow_up_too_large(struct http_req *r, const char *target,
 	struct evbuffer *b;
 	enum i18n_lang l;
 
+	if (http_public_too_large(r, target, "/follow-up", limit,
+	    N_("What was sent was far larger than a receipt code, so it was "
+	    "not read. Enter your 16-digit receipt code again."), text,
+	    sizeof(text), &l)) {
+		/* The receipt form (a small body limit): the form again. */
+		fu_page_entry(r, l, 413, text);
+		return true;
+	}
 	if (!http_public_too_large(r, target, "/follow-up/reply", limit,
 	    N_("Your message with its files came to more than %s MiB, the most "
 	    "one message may carry, so it was not read and nothing was sent. "

@@ -32,8 +32,9 @@ void http_follow_up_api_message(struct http_req *r);
 /*
  * A POST /follow-up/reply that the guard refused with 413 (never read): a
  * page in the language of target's ?lang= naming the limits, with a link
- * back to /follow-up.  Returns false, having done nothing, for any other
- * target.
+ * back to /follow-up; a POST /follow-up (the receipt form, which takes at
+ * most 64 KiB): the receipt form again, saying why.  Returns false,
+ * having done nothing, for any other target.
  */
 bool http_follow_up_too_large(struct http_req *r, const char *target,
     uint64_t limit);

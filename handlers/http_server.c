@@ -211,7 +211,6 @@ http_body_limit(const char *path, size_t len, void *arg)
 	const struct config *cfg = arg;
 
 	if (path_is(path, len, "/tips") || path_is(path, len, "/api/v1/tips") ||
-	    path_is(path, len, "/follow-up") ||
 	    path_is(path, len, "/follow-up/reply") ||
 	    path_is(path, len, "/api/v1/follow-up/messages"))
 		return cfg->tip_max;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "storage/audit.h"
+#include "storage/deadline_store.h"
 
 #define CASE_COLUMNS "c.id, c.public_id, c.institution_id, " \
 	"coalesce(i.name, ''), c.campaign, c.domain, c.bureau, c.status, " \
@@ -998,7 +999,6 @@ case_store_deadline_event(struct db *db, const struct scope *scope,
 {
 	struct case_store_case c;
 	struct case_store_tip t;
-	sqlite3_stmt *st = NULL;
 	enum storage_status rc;
 	char detail[CASE_STORE_TEXT_MAX + 128];
 	const char *object;
@@ -1018,22 +1018,9 @@ case_store_deadline_event(struct db *db, const struct scope *scope,
 	    " ?1", NULL, rule_id, 0, "rule", "no such deadline rule", msg,
 	    msglen)) != STORAGE_OK)
 		return cs_end(db, rc);
-	if ((rc = scope_prepare(db, "INSERT INTO deadline_events (tip_id,"
-	    " case_id, rule_id, kind, on_date, note, user_id, at) VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", NULL, &st)) != STORAGE_OK)
-		return cs_end(db, rc);
-	if (tip_id != NULL)
-		sqlite3_bind_int64(st, 1, t.id);
-	else
-		sqlite3_bind_int64(st, 2, c.id);
-	sqlite3_bind_text(st, 3, rule_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, on, -1, SQLITE_STATIC);
-	db_bind_text_or_null(st, 6, note);
-	if (a->user_id > 0)
-		sqlite3_bind_int64(st, 7, a->user_id);
-	sqlite3_bind_int64(st, 8, a->now);
-	if ((rc = cs_done(st)) != STORAGE_OK) {
+	if ((rc = deadline_store_add_event(db, tip_id != NULL ? t.id : 0,
+	    tip_id != NULL ? 0 : c.id, rule_id, kind, on, note, a->user_id,
+	    a->now)) != STORAGE_OK) {
 		if (rc == STORAGE_ERR_EXISTS) {
 			cs_msg(msg, msglen, "kind: not a deadline event kind");
 			rc = STORAGE_ERR_INVALID;

@@ -24,6 +24,10 @@ static const char sql_events[] =
 	" WHERE (?1 <> 0 AND tip_id = ?1) OR (?2 <> 0 AND case_id = ?2)"
 	" ORDER BY on_date, id";
 
+static const char sql_add_event[] =
+	"INSERT INTO deadline_events (tip_id, case_id, rule_id, kind, on_date,"
+	" note, user_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
 static const char sql_tip[] =
 	"SELECT t.received_on, t.real_name, t.status, t.updated_at,"
 	" coalesce(c.id, 0), coalesce(c.status, ''), coalesce(c.filed_on, ''),"
@@ -232,4 +236,37 @@ out:
 	if (status != STORAGE_OK)
 		memset(out, 0, sizeof(*out));
 	return status;
+}
+
+/* See deadline_store.h. */
+enum storage_status
+deadline_store_add_event(struct db *db, int64_t tip_id, int64_t case_id,
+    const char *rule_id, const char *kind, const char *on, const char *note,
+    int64_t user_id, int64_t at)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((tip_id > 0) == (case_id > 0) || rule_id == NULL || kind == NULL ||
+	    on == NULL)
+		return STORAGE_ERR_INVALID;
+	if ((rc = sqlite3_prepare_v2(db_sqlite(db), sql_add_event, -1, &st,
+	    NULL)) != SQLITE_OK)
+		return db_status_from_sqlite(rc);
+	if (tip_id > 0)
+		sqlite3_bind_int64(st, 1, tip_id);
+	else
+		sqlite3_bind_int64(st, 2, case_id);
+	sqlite3_bind_text(st, 3, rule_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, on, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 6, note);
+	if (user_id > 0)
+		sqlite3_bind_int64(st, 7, user_id);
+	sqlite3_bind_int64(st, 8, at);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		rc = sqlite3_extended_errcode(db_sqlite(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORAGE_OK : db_status_from_sqlite(rc);
 }

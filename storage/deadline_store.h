@@ -88,4 +88,17 @@ enum storage_status deadline_store_events(struct db *db, int64_t tip_id,
 enum storage_status deadline_store_tip_facts(struct db *db, int64_t tip_id,
     struct deadline_store_tip *out);
 
+/*
+ * Record one deadline event, inside the caller's transaction: for the tip
+ * with row id tip_id or the case with row id case_id (exactly one of them
+ * > 0), under rule rule_id, of kind (pause | resume | extend | restart),
+ * on date on (YYYY-MM-DD), with note (NULL: none), by user_id (0: the
+ * system) at Unix time at.  STORAGE_ERR_EXISTS when the table refuses the
+ * row (a kind it does not know); STORAGE_ERR_INVALID for a missing
+ * argument.
+ */
+enum storage_status deadline_store_add_event(struct db *db, int64_t tip_id,
+    int64_t case_id, const char *rule_id, const char *kind, const char *on,
+    const char *note, int64_t user_id, int64_t at);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "storage/audit.h"
+#include "storage/deadline_store.h"
 
 /* The tip row a change works on, found inside the transaction. */
 struct tt_tip {
@@ -513,10 +514,6 @@ tip_triage_merge(struct db *db, const struct scope *scope,
 	    "UPDATE tips AS t SET status = ?1, duplicate_of = ?2,"
 	    " case_id = ?3, needs_review = 0, updated_at = ?4"
 	    " WHERE t.id = ?5 AND " SCOPE_SQL_TIP("t");
-	static const char restart_sql[] =
-	    "INSERT INTO deadline_events (tip_id, rule_id, kind, on_date, note,"
-	    " user_id, at) VALUES (?1, '" TIP_TRIAGE_RULE_FILING "',"
-	    " 'restart', ?2, ?3, ?4, ?5)";
 	char detail[TIP_TRIAGE_REASON_MAX], edetail[TIP_TRIAGE_REASON_MAX];
 	const char *status;
 	sqlite3_stmt *st = NULL;
@@ -588,16 +585,9 @@ tip_triage_merge(struct db *db, const struct scope *scope,
 		(void)snprintf(edetail, sizeof(edetail), "%s merged in with "
 		    "new facts; %s restarts on %s", public_id,
 		    TIP_TRIAGE_RULE_FILING, t.received_on);
-		if ((rc = scope_prepare(db, restart_sql, NULL, &st)) !=
-		    STORAGE_OK)
-			return tt_end(db, rc);
-		sqlite3_bind_int64(st, 1, e.id);
-		sqlite3_bind_text(st, 2, t.received_on, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, edetail, -1, SQLITE_STATIC);
-		if (a->user_id > 0)
-			sqlite3_bind_int64(st, 4, a->user_id);
-		sqlite3_bind_int64(st, 5, a->now);
-		if ((rc = tt_run(db, st)) != STORAGE_OK ||
+		if ((rc = deadline_store_add_event(db, e.id, 0,
+		    TIP_TRIAGE_RULE_FILING, "restart", t.received_on, edetail,
+		    a->user_id, a->now)) != STORAGE_OK ||
 		    (rc = tt_event(db, a, e.id, "merge", edetail)) !=
 		    STORAGE_OK)
 			return tt_end(db, rc);

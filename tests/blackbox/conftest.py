@@ -3,7 +3,7 @@
 
 import pytest
 
-from harness import finish_server, launch_server
+from harness import finish_server, launch_server, serving
 
 
 # --------------------------------------------------------------------------
@@ -48,11 +48,4 @@ def server(start_server):
 def shared_server(tmp_path_factory):
     """One server for a module of request-level tests (each test checks it
     still answers afterwards); stopped with SIGTERM, exit 0, at the end."""
-    workdir = tmp_path_factory.mktemp("shared")
-    srv = launch_server(workdir)
-    yield srv
-    try:
-        finish_server(srv)
-    finally:
-        if srv.returncode is None:
-            srv.kill()
+    yield from serving(tmp_path_factory.mktemp("shared"))

@@ -349,6 +349,32 @@ def make_png(width=48, height=48):
             + chunk(b"IEND", b""))
 
 
+def tip_mail(text, subject, sender="tipster@example.org",
+             domain="example.org", png=None):
+    """The bytes of one UTF-8 mail tip to tips@localhost: text, an
+    encoded-word subject, a fresh Message-ID at domain; png=(file name,
+    width, height) attaches a real PNG."""
+    from email.header import Header
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+    from email.utils import formatdate, make_msgid
+    if png is not None:
+        msg = MIMEMultipart()
+        msg.attach(MIMEText(text, "plain", "utf-8"))
+        img = MIMEImage(make_png(png[1], png[2]), "png")
+        img.add_header("Content-Disposition", "attachment", filename=png[0])
+        msg.attach(img)
+    else:
+        msg = MIMEText(text, "plain", "utf-8")
+    msg["From"] = sender
+    msg["To"] = "tips@localhost"
+    msg["Subject"] = Header(subject, "utf-8")
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Date"] = formatdate()
+    return msg.as_bytes()
+
+
 def encode_multipart(fields, files=()):
     """multipart/form-data (RFC 7578).  fields: [(name, str)], files:
     [(field, filename, content_type, bytes)].  Returns (content_type, body)."""
@@ -575,6 +601,21 @@ def finish_server(server):
         rc = server.returncode
     assert rc == 0, "tipline serve exited %s after SIGTERM; stderr:\n%s" % (
         rc, server.stderr_text())
+
+
+def serving(workdir, config=None):
+    """Generator for a fixture: a server launched in workdir, yielded,
+    then stopped with SIGTERM (exit 0 required; killed if it would not
+    stop)."""
+    srv = launch_server(workdir, config)
+    try:
+        yield srv
+    finally:
+        try:
+            finish_server(srv)
+        finally:
+            if srv.returncode is None:
+                srv.kill()
 
 
 # --------------------------------------------------------------------------

@@ -17,8 +17,8 @@ import re
 import sqlite3
 import time
 
-from harness import (encode_multipart, finish_server, launch_server,
-                     make_png, run_tipline)
+from harness import (encode_multipart, make_png, run_tipline,
+                     serving)
 
 PASSWORD_RE = re.compile(r"^password: (\S+)$", re.MULTILINE)
 CSRF_FIELD_RE = re.compile(rb'name="csrf" value="([0-9a-f]{64})"')
@@ -239,15 +239,12 @@ def staff_server(workdir, users=()):
     bureau), made with add_user() and logged in; yields (server,
     {login: Session}).  At the end the server must stop cleanly
     (finish_server()), and is killed if it did not."""
-    srv = launch_server(workdir)
+    running = serving(workdir)
+    srv = next(running)
     try:
         pw = admin_password(srv)
         for name, role, bureau in users:
             add_user(srv, name, role, bureau)
         yield srv, {name: login(srv, name, pw) for name, _, _ in users}
     finally:
-        try:
-            finish_server(srv)
-        finally:
-            if srv.returncode is None:
-                srv.kill()
+        running.close()

@@ -74,19 +74,14 @@ import subprocess
 import sys
 import threading
 import time
-from email.mime.image import MIMEImage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.header import Header
-from email.utils import formatdate, make_msgid
 
 import pytest
 
 from harness import (HOST, DatabaseLock, Server, assert_no_sanitizer_report,
                      blob_files, child_env, db_count, db_query,
                      encode_multipart, finish_server, http_request,
-                     make_png, merged_config, run_tipline, tipline_bin,
-                     write_config)
+                     make_png, merged_config, run_tipline, tip_mail,
+                     tipline_bin, write_config)
 
 SOAK = os.environ.get("TIPLINE_SOAK") == "1"
 KILLS = int(os.environ.get("TIPLINE_FAULT_KILLS", "20"))
@@ -139,21 +134,9 @@ def post_json(port, tag, timeout=15):
 
 def mail_message(tag, png=False):
     """The bytes of one message with a fresh Message-ID."""
-    if png:
-        msg = MIMEMultipart()
-        msg.attach(MIMEText("附件是照片 %s" % tag, "plain", "utf-8"))
-        img = MIMEImage(make_png(16, 16), "png")
-        img.add_header("Content-Disposition", "attachment",
-                       filename="photo.png")
-        msg.attach(img)
-    else:
-        msg = MIMEText("邮件举报 %s" % tag, "plain", "utf-8")
-    msg["From"] = "tipster@example.org"
-    msg["To"] = "tips@localhost"
-    msg["Subject"] = Header("故障测试 %s" % tag, "utf-8")
-    msg["Message-ID"] = make_msgid(domain="fault.example.org")
-    msg["Date"] = formatdate()
-    return msg.as_bytes()
+    return tip_mail(("附件是照片 %s" if png else "邮件举报 %s") % tag,
+                    "故障测试 %s" % tag, domain="fault.example.org",
+                    png=("photo.png", 16, 16) if png else None)
 
 
 def lmtp_deliver(port, data, timeout=15):

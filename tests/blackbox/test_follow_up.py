@@ -8,7 +8,6 @@ throttled, and the JSON API."""
 import json
 import re
 
-import pytest
 
 from harness import assert_safe_headers, encode_multipart, run_tipline
 from web_helpers import (CSRF_RE, cookie_of, counts, files_containing,

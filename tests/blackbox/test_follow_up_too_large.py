@@ -96,3 +96,35 @@ def test_api_message_over_limit_keeps_the_error_shape(web):
     err = json.loads(r.body)["error"]
     assert err["code"] == "too_large"
     assert "2097152 bytes (2.0 MiB)" in err["message"], err
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_receipt_form_over_its_limit_is_the_form_again(web, lang):
+    """POST /follow-up carries a receipt code: a body over 64 KiB is
+    refused unread (413) with the receipt form again, in the ?lang= of
+    the form, saying why; 64 KiB itself is read (a wrong code: 404)."""
+    before = counts(web)
+    head = ("POST /follow-up?lang=%s HTTP/1.1\r\nHost: t\r\nContent-Type: "
+            "application/x-www-form-urlencoded\r\nContent-Length: %d\r\n"
+            "Connection: close\r\n\r\n" % (lang, 64 * 1024 + 1))
+    r = web.raw(head.encode("latin-1"), timeout=60)
+    assert r is not None and r.status == 413, r
+    assert_safe_headers(r, "413 to the receipt form")
+    assert r.header("content-type") == "text/html; charset=utf-8"
+    body = r.body.decode("utf-8")
+    assert ('<html lang="%s">' % ("en" if lang == "en" else "zh-CN")) \
+        in body
+    problem = re.search(r'id="problem"><p>(.*?)</p>', body, re.S)
+    assert problem, body[:3000]
+    assert ("receipt code again" if lang == "en" else "重新输入 16 位查询码") \
+        in problem.group(1), problem.group(1)
+    assert 'id="f-receipt"' in body and \
+        'action="/follow-up?lang=%s"' % lang in body, body[:3000]
+    assert counts(web) == before
+
+    at_limit = b"receipt=" + b"1" * (64 * 1024 - len(b"receipt="))
+    r = web.request("POST", "/follow-up?lang=%s" % lang, body=at_limit,
+                    headers={"Content-Type":
+                             "application/x-www-form-urlencoded"})
+    assert r.status != 413, r
+    web.assert_alive()

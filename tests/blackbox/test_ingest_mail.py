@@ -5,7 +5,6 @@ for input over mail_max_mb or empty, 75 for anything transient, returned
 well before an MTA's time limit; never another code for a transient fault.
 """
 
-import os
 import re
 import subprocess
 import time

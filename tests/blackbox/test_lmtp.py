@@ -32,8 +32,8 @@ from email.utils import formatdate, make_msgid
 import pytest
 
 from harness import (HOST, DatabaseLock, child_env, db_count, db_query,
-                     finish_server, launch_server, make_png, merged_config,
-                     run_tipline, tipline_bin)
+                     make_png, merged_config, run_tipline, serving,
+                     tipline_bin)
 
 TIP_ID_RE = re.compile(rb"T-\d{4}-\d{6}")
 MAIL_MAX = 1 << 20
@@ -55,15 +55,10 @@ PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
 
 @pytest.fixture(scope="module")
 def mail_server(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("lmtp")
-    srv = launch_server(workdir, config=MAIL_CONFIG)
-    assert srv.lmtp_port, "no `listening lmtp=` line:\n" + srv.stderr_text()
-    yield srv
-    try:
-        finish_server(srv)
-    finally:
-        if srv.returncode is None:
-            srv.kill()
+    for srv in serving(tmp_path_factory.mktemp("lmtp"), MAIL_CONFIG):
+        assert srv.lmtp_port, ("no `listening lmtp=` line:\n" +
+                               srv.stderr_text())
+        yield srv
 
 
 def tips(server):

@@ -20,13 +20,8 @@ import re
 import smtplib
 import threading
 import time
-from email.header import Header
-from email.mime.image import MIMEImage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid
 
-from harness import encode_multipart, make_png
+from harness import encode_multipart, make_png, tip_mail
 from staff_helpers import OWN_BUREAU, cli, db_one, staff_server
 from web_helpers import receipt_of
 
@@ -116,21 +111,13 @@ def web_tip(srv, ledger, tag, i, api):
 
 
 def mail_tip(srv, ledger, i):
-    msg = MIMEMultipart()
-    msg.attach(MIMEText("邮件举报 负载 %d" % i, "plain", "utf-8"))
-    img = MIMEImage(make_png(12, 12), "png")
-    img.add_header("Content-Disposition", "attachment",
-                   filename="照片.png")
-    msg.attach(img)
-    msg["From"] = "mailer%d@example.org" % i
-    msg["To"] = "tips@localhost"
-    msg["Subject"] = Header("邮件负载 %d" % i, "utf-8")
-    msg["Message-ID"] = make_msgid(domain="load.example.org")
-    msg["Date"] = formatdate()
+    data = tip_mail("邮件举报 负载 %d" % i, "邮件负载 %d" % i,
+                    sender="mailer%d@example.org" % i,
+                    domain="load.example.org", png=("照片.png", 12, 12))
     with smtplib.LMTP("127.0.0.1", srv.lmtp_port, timeout=30) as c:
         c.ehlo_or_helo_if_needed()
         refused = c.sendmail("mailer@example.org", ["tips@localhost"],
-                             msg.as_bytes())
+                             data)
         ledger.count("tip.mail")
         if refused:
             ledger.error("mail refused: %r" % refused)

@@ -17,7 +17,7 @@ from email.utils import make_msgid
 
 import pytest
 
-from harness import finish_server, launch_server
+from harness import serving
 from staff_helpers import add_user, admin_password, login
 from test_lmtp import (MAIL_CONFIG, TEXTS, chinese_message, deliver,
                        executable_message, tip_id)
@@ -26,17 +26,13 @@ from test_lmtp import (MAIL_CONFIG, TEXTS, chinese_message, deliver,
 @pytest.fixture(scope="module")
 def mail(tmp_path_factory):
     """(server, a logged-in admin session)."""
-    srv = launch_server(tmp_path_factory.mktemp("readback"),
-                        config=MAIL_CONFIG)
+    running = serving(tmp_path_factory.mktemp("readback"), MAIL_CONFIG)
+    srv = next(running)
     try:
         add_user(srv, "reader", "admin")
         yield srv, login(srv, "reader", admin_password(srv))
     finally:
-        try:
-            finish_server(srv)
-        finally:
-            if srv.returncode is None:
-                srv.kill()
+        running.close()
 
 
 def stored(mail, msg):

@@ -25,7 +25,7 @@ from email.header import Header
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid
 
-from harness import HOST, db_query, run_tipline
+from harness import db_query, run_tipline
 from test_lmtp import (assert_not_in_plaintext, deliver, tip_id)
 
 SENDER = "zhang.san@example.org"

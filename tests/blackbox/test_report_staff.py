@@ -10,7 +10,6 @@ bureau tables, the scope of each role (an officer: their own bureau only,
 another bureau 404; an auditor 403), the audit entry, and the page (the
 table inline, its text escaped, the download links)."""
 
-import csv
 import io
 import json
 import re

@@ -264,7 +264,6 @@ def test_unknown_user_and_wrong_password_look_alike(server):
         assert r.body == answers[0].body, (r, answers[0])
         assert cookie_of(r) is None
     # The login page says the same for both.
-    from urllib.parse import urlencode
     from staff_helpers import login_page_post
     pages = [login_page_post(server, {"login": name,
                                       "password": "wrong password!"})
@@ -280,7 +279,6 @@ def test_unknown_user_and_wrong_password_look_alike(server):
 def test_html_login_and_logout(server):
     pw = admin_password(server)
     add_user(server, "page", "officer", OWN_BUREAU)
-    from urllib.parse import urlencode
     r = server.request("GET", "/staff/login")
     assert r.status == 200 and b'name="password"' in r.body, r
     from staff_helpers import login_page_post

@@ -6,7 +6,6 @@ sends the tip to the city queue (140500).  The reason is stored in
 plaintext for staff, so it must never quote what the tipster wrote."""
 
 import json
-import os
 import sqlite3
 
 from harness import run_tipline

@@ -24,14 +24,8 @@ FIELDS = [("summary", "整体过大的举报"), ("details", "附件合计超过�
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    from harness import finish_server, launch_server
-    srv = launch_server(tmp_path_factory.mktemp("edges"), CONFIG)
-    yield srv
-    try:
-        finish_server(srv)
-    finally:
-        if srv.returncode is None:
-            srv.kill()
+    from harness import serving
+    yield from serving(tmp_path_factory.mktemp("edges"), CONFIG)
 
 
 def over_limit(server, path, body_len=3 * MiB, send_body=True):

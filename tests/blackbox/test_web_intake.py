@@ -7,9 +7,7 @@ again), the nonce against double posts, submissions_per_hour, and the
 JSON code lists."""
 
 import json
-import os
 import re
-import subprocess
 
 import pytest
 
@@ -31,15 +29,8 @@ GOOD_FIELDS = [("summary", "某检测公司出具虚假报告"),
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    from harness import finish_server, launch_server
-    workdir = tmp_path_factory.mktemp("web")
-    srv = launch_server(workdir, CONFIG)
-    yield srv
-    try:
-        finish_server(srv)
-    finally:
-        if srv.returncode is None:
-            srv.kill()
+    from harness import serving
+    yield from serving(tmp_path_factory.mktemp("web"), CONFIG)
 
 
 def post_form(server, fields, files=(), path="/tips", headers=None):

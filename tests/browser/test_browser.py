@@ -9,86 +9,27 @@ bureau, send an answer.  Once with JavaScript on and once with it off
 (the pages have no script at all; the run proves nothing needs one).
 Screenshots of the form and the receipt page are saved as artifacts in
 $TIPLINE_ARTIFACTS (meson-logs/browser/ of the build directory).
-
-Chromium runs with a fresh profile directory, no sandbox (tests may run
-as root), and no background networking: it talks to 127.0.0.1 only.
 """
 
 import os
-import shutil
 import sys
-import tempfile
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..",
-                                "blackbox"))
+sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import finish_server, launch_server  # noqa: E402
+from chrome import shot, submit  # noqa: E402
+from harness import serving  # noqa: E402
 from web_helpers import counts, staff_message  # noqa: E402
-
-webdriver = pytest.importorskip(
-    "selenium.webdriver", reason="python3-selenium is not installed "
-    "(scripts/setup installs it)")
 from selenium.webdriver.common.by import By  # noqa: E402
 
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
+WINDOW = "412,1800"
 
 
 @pytest.fixture
 def server(tmp_path):
-    srv = launch_server(tmp_path, {"limits": {"attachment_max_mb": "2",
-                                              "tip_max_mb": "8"}})
-    yield srv
-    try:
-        finish_server(srv)
-    finally:
-        if srv.returncode is None:
-            srv.kill()
-
-
-def artifacts_dir():
-    path = os.environ.get("TIPLINE_ARTIFACTS") or os.path.join(
-        tempfile.gettempdir(), "tipline-browser")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-@pytest.fixture(params=[True, False], ids=["js-on", "js-off"])
-def browser(request, tmp_path):
-    if CHROMIUM is None or DRIVER is None:
-        pytest.skip("chromium / chromium-driver are not installed "
-                    "(scripts/setup installs them)")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=412,1800",
-                "--user-data-dir=%s" % (tmp_path / "profile"),
-                "--lang=zh-CN"):
-        opts.add_argument(arg)
-    prefs = {"intl.accept_languages": "zh-CN,zh"}
-    if not request.param:
-        prefs["profile.managed_default_content_settings.javascript"] = 2
-    opts.add_experimental_option("prefs", prefs)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
-    driver.set_page_load_timeout(60)
-    driver.js_enabled = request.param
-    yield driver
-    driver.quit()
-
-
-def shot(driver, name):
-    """A full-page screenshot: the window is made as tall as the page."""
-    path = os.path.join(artifacts_dir(), name)
-    driver.save_screenshot(path)
-    assert os.path.getsize(path) > 1000
-    return path
+    yield from serving(tmp_path, {"limits": {
+        "attachment_max_mb": "2", "tip_max_mb": "8"}})
 
 
 def test_tip_and_follow_up(server, browser, tmp_path):
@@ -115,9 +56,7 @@ def test_tip_and_follow_up(server, browser, tmp_path):
         "%s\n%s" % (a, b))
     shot(browser, "form-%s.png" % tag)
     before = counts(server)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-
-    receipt = browser.find_element(By.ID, "receipt").text
+    receipt = submit(browser, "form button[type=submit]", "receipt").text
     code = receipt.replace(" ", "")
     assert len(code) == 16 and code.isdigit(), receipt
     tip_id = browser.find_element(By.ID, "tip-id").text
@@ -128,9 +67,9 @@ def test_tip_and_follow_up(server, browser, tmp_path):
     assert after[0] == before[0] + 1 and after[3] == before[3] + 2
 
     staff_message(server, code, "请说明报告编号。")
-    browser.find_element(By.ID, "follow-up-link").click()
+    submit(browser, "#follow-up-link")
     browser.find_element(By.ID, "f-receipt").send_keys(receipt)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit(browser, "form button[type=submit]", "tip-id")
     assert code not in browser.current_url
     assert browser.find_element(By.ID, "tip-id").text == tip_id
     assert "高平市" in browser.find_element(By.ID, "bureau").text
@@ -143,9 +82,8 @@ def test_tip_and_follow_up(server, browser, tmp_path):
 
     browser.find_element(By.ID, "f-text").send_keys("报告编号是 2022-0001。")
     browser.find_element(By.ID, "f-attachments").send_keys(str(a))
-    browser.find_element(By.CSS_SELECTOR,
-                         "form[action^='/follow-up/reply'] button").click()
-    assert browser.find_element(By.ID, "sent")
+    assert submit(browser, "form[action^='/follow-up/reply'] button",
+                  "sent")
     assert "报告编号是 2022-0001。" in browser.find_element(
         By.ID, "messages").text
     final = counts(server)
@@ -161,8 +99,7 @@ def test_refused_form_comes_back_filled_in(server, browser, tmp_path):
     bad = tmp_path / "photo.jpg"
     bad.write_bytes(b"<!DOCTYPE html><html><body>not a photo</body></html>")
     browser.find_element(By.ID, "f-attachments").send_keys(str(bad))
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    err = browser.find_element(By.ID, "e-attachments").text
+    err = submit(browser, "form button[type=submit]", "e-attachments").text
     assert "photo.jpg" in err and "text/html" in err, err
     assert browser.find_element(By.ID, "f-summary").get_attribute(
         "value") == "Refused on purpose"

@@ -12,34 +12,25 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..",
-                                "blackbox"))
+sys.path.insert(0, os.path.dirname(__file__))
 
+from chrome import (fill, path_of, shot,  # noqa: E402
+                    submit, wait_text)
+from harness import serving  # noqa: E402
 from staff_helpers import add_user, admin_password, cli  # noqa: E402
 from test_cases import (CAMPAIGN, INSTITUTIONS,  # noqa: E402
                         tip_with_institution)
-from test_staff_browser import (arrive_at, browser, fill,  # noqa: E402,F401
-                                path_of, server, shot)
-
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
 
-def wait_text(driver, element_id, text, timeout=20):
-    """Wait until element element_id holds text (across the navigation
-    a form post causes: stale and missing elements are waited out)."""
-    from selenium.common.exceptions import (NoSuchElementException,
-                                            StaleElementReferenceException)
-    from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(driver, timeout, ignored_exceptions=(
-        NoSuchElementException, StaleElementReferenceException)).until(
-        lambda d: text in d.find_element(By.ID, element_id).text)
-    return driver.find_element(By.ID, element_id).text
+@pytest.fixture
+def server(tmp_path):
+    yield from serving(tmp_path)
 
 
 def submit_form(driver, form_id):
-    driver.find_element(By.CSS_SELECTOR,
-                        "#%s button[type=submit]" % form_id).click()
+    submit(driver, "#%s button[type=submit]" % form_id)
 
 
 def test_officer_case_outcome_reaches_tipster(server, browser, tmp_path):
@@ -54,17 +45,15 @@ def test_officer_case_outcome_reaches_tipster(server, browser, tmp_path):
     browser.get(base + "/staff/login")
     fill(browser, "login", "gaoping")
     fill(browser, "password", admin_password(server))
-    browser.find_element(By.ID, "submit").click()
-    assert arrive_at(browser, "/staff/tips") == "/staff/tips"
+    submit(browser)
+    assert path_of(browser) == "/staff/tips"
 
     # The tip's page: its deadlines and the form that opens a case.
     browser.get(base + "/staff/tips/%s" % tip)
     assert browser.find_element(By.ID, "deadlines").text
     fill(browser, "campaign", CAMPAIGN)
-    browser.find_element(By.ID, "open-case-button").click()
-    from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(browser, 20).until(
-        lambda d: path_of(d).startswith("/staff/cases/C-"))
+    submit(browser, "#open-case-button")
+    assert path_of(browser).startswith("/staff/cases/C-")
     case = path_of(browser).rsplit("/", 1)[1]
     assert browser.find_element(By.ID, "case-id").text == case
     assert "核查中" in browser.find_element(By.ID, "case-status").text
@@ -94,7 +83,7 @@ def test_officer_case_outcome_reaches_tipster(server, browser, tmp_path):
     browser.delete_all_cookies()
     browser.get(base + "/follow-up?lang=en")
     fill(browser, "f-receipt", receipt)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit(browser, "form button[type=submit]")
     wait_text(browser, "status", "The case is closed")
     outcome = browser.find_element(By.ID, "outcome").text
     assert "Violations were found." in outcome, outcome

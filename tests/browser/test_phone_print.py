@@ -15,66 +15,20 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..",
-                                "blackbox"))
 
-from harness import finish_server, launch_server  # noqa: E402
-from test_browser import CHROMIUM, DRIVER, artifacts_dir, shot  # noqa: E402
+from chrome import artifacts_dir, shot, submit  # noqa: E402
+from harness import serving  # noqa: E402
 from web_helpers import counts  # noqa: E402
-
-webdriver = pytest.importorskip(
-    "selenium.webdriver", reason="python3-selenium is not installed "
-    "(scripts/setup installs it)")
 from selenium.webdriver.common.by import By  # noqa: E402
 
 PUBLIC_URL = "https://tips.example.gov.cn"
-WECHAT_UA = ("Mozilla/5.0 (Linux; Android 12; M2102J2SC) AppleWebKit/537.36 "
-             "(KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 "
-             "XWEB/4317 MMWEBSDK/20220903 Mobile Safari/537.36 MMWEBID/1 "
-             "MicroMessenger/8.0.28.2240(0x28001C57) WeChat/arm64 Weixin "
-             "NetType/WIFI Language/zh_CN ABI/arm64")
 
 
 @pytest.fixture
 def server(tmp_path):
-    srv = launch_server(tmp_path, {
+    yield from serving(tmp_path, {
         "server": {"public_url": PUBLIC_URL},
         "limits": {"attachment_max_mb": "1", "tip_max_mb": "2"}})
-    yield srv
-    try:
-        finish_server(srv)
-    finally:
-        if srv.returncode is None:
-            srv.kill()
-
-
-@pytest.fixture
-def phone(tmp_path):
-    """Chromium emulating a 360 px wide phone with WeChat's user agent."""
-    if CHROMIUM is None or DRIVER is None:
-        pytest.skip("chromium / chromium-driver are not installed "
-                    "(scripts/setup installs them)")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=%s" % (tmp_path / "profile")):
-        opts.add_argument(arg)
-    opts.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": 360, "height": 780, "pixelRatio": 3.0,
-                          "mobile": True, "touch": True},
-        "userAgent": WECHAT_UA})
-    opts.add_experimental_option("prefs",
-                                 {"intl.accept_languages": "zh-CN,zh"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
 
 
 def assert_fits(driver, what):
@@ -89,19 +43,9 @@ def assert_fits(driver, what):
 
 
 def press(driver, css, then_id):
-    """Click a button and wait for the element then_id of the next page:
-    with touch emulation WebDriver's pointer click can land beside the
-    button, so the element's own click() is used (which WebDriver does not
-    wait on)."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.execute_script("arguments[0].click();",
-                          driver.find_element(By.CSS_SELECTOR, css))
-    wait = WebDriverWait(driver, 60)
-    wait.until(expected_conditions.staleness_of(old))
-    return wait.until(expected_conditions.presence_of_element_located(
-        (By.ID, then_id)))
+    """Submit on a touch screen: WebDriver's pointer click can land beside
+    the button there, so the element's own click() is used."""
+    return submit(driver, css, then_id, script_click=True)
 
 
 def visible(driver, element_id):
@@ -146,7 +90,7 @@ def test_phone_pages_fit_and_receipt_prints(server, phone):
     finally:
         phone.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
-    phone.find_element(By.ID, "follow-up-link").click()
+    press(phone, "#follow-up-link", "f-receipt")
     assert_fits(phone, "follow-up entry")
     phone.find_element(By.ID, "f-receipt").send_keys(code)
     tip_id = press(phone, "form button[type=submit]", "tip-id")
