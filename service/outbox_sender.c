@@ -165,11 +165,12 @@ outbox_write_all(struct outbox_sender *s, int fd, const char *msg,
 /*
  * Start the command with in as its standard input and null as its output,
  * in a process group of its own (so that a timeout or the shutdown kills
- * whatever it starts too), with no signal blocked and SIGPIPE at its
- * default (serve ignores it).  posix_spawn(), not fork(): glibc's vfork
- * path copies no page tables, so a serve holding large uploads does not
- * stall its other threads' page faults for the copy.  0 with *pid set,
- * else an errno value (an execve failure included).
+ * whatever it starts too), with no signal blocked and SIGPIPE, SIGTERM and
+ * SIGINT at their defaults (serve ignores them).  posix_spawn(), not
+ * fork(): glibc's vfork path copies no page tables, so a serve holding
+ * large uploads does not stall its other threads' page faults for the
+ * copy.  0 with *pid set, else an errno value (an execve failure
+ * included).
  */
 static int
 outbox_spawn(struct outbox_sender *s, int in, int null, pid_t *pid)
@@ -188,6 +189,8 @@ outbox_spawn(struct outbox_sender *s, int in, int null, pid_t *pid)
 	sigemptyset(&none);
 	sigemptyset(&dfl);
 	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGTERM);	/* serve ignores both under its */
+	sigaddset(&dfl, SIGINT);	/* handlers: see serve.c */
 	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, 0)) == 0 &&
 	    (rc = posix_spawn_file_actions_adddup2(&fa, null, 1)) == 0 &&
 	    (rc = posix_spawn_file_actions_adddup2(&fa, null, 2)) == 0 &&

@@ -162,6 +162,16 @@ serve_main(struct config *cfg, const struct options *o)
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
 	}
+	/*
+	 * Ignored underneath libevent's handlers, which put back what they
+	 * found when they are freed: a second SIGTERM or SIGINT (systemd
+	 * repeating its stop, an impatient Ctrl-C) that arrives after the
+	 * loop has ended, while the pool and the store close, then finds
+	 * SIG_IGN rather than the default that would end the process with
+	 * that signal instead of exit 0.  The first one still drains.
+	 */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 	s.sig_term = evsignal_new(s.base, SIGTERM, serve_signal, &s);
 	s.sig_int = evsignal_new(s.base, SIGINT, serve_signal, &s);
 	s.drain = evtimer_new(s.base, serve_drain_check, &s);

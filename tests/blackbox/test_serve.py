@@ -91,6 +91,31 @@ def test_signal_while_idle_exits_0_promptly(server, sig):
     assert elapsed < 5, "took %.1fs to stop" % elapsed
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT],
+                         ids=["SIGTERM", "SIGINT"])
+def test_repeated_signal_still_exits_0(start_server, sig):
+    """The signal again and again until the process is gone (systemd
+    repeating its stop, an impatient Ctrl-C): the later ones, which may
+    arrive after the loop has ended while the pool and the store close,
+    must not end the process by the signal instead of exit 0."""
+    repeated = 0            # runs where a signal came after the first
+    for _ in range(40):
+        srv = start_server()
+        sent = 0
+        deadline = time.monotonic() + 10
+        while srv.proc.poll() is None and time.monotonic() < deadline:
+            srv.proc.send_signal(sig)
+            sent += 1
+            time.sleep(0.0005)
+        rc = srv.stop(sig=sig, timeout=5)
+        assert rc == 0, "exit %s after %d x %s; stderr:\n%s" % (
+            rc, sent, signal.Signals(sig).name, srv.stderr_text())
+        repeated += sent > 1
+        if repeated == 3:
+            break
+    assert repeated > 0, "the process was always gone after one signal"
+
+
 def test_second_serve_on_initialised_dir(start_server, tmp_path):
     """A data dir that `serve` initialised starts again as it is (serve
     initialises only an empty one)."""

@@ -80,12 +80,13 @@ def test_api_over_limit_keeps_the_error_shape(web):
 
 
 def test_other_paths_over_limit_stay_plain(web):
-    """Only the form's own path gets the form: a receipt form post over
-    the limit is refused in plain words naming the limit (a follow-up
-    reply gets a page of its own: test_follow_up_too_large.py)."""
-    r = over_limit(web, "/follow-up?lang=en", send_body=False)
+    """Only the public forms get a page: the staff login over its 64 KiB
+    is refused in plain words naming the limit (the receipt form and a
+    follow-up reply get pages of their own: test_follow_up_too_large.py)."""
+    r = over_limit(web, "/staff/login?lang=en", send_body=False)
     assert r is not None and r.status == 413, r
-    assert b"at most 2097152 bytes (2.0 MiB)" in r.body, r.body
+    assert r.header("content-type") == "text/plain; charset=utf-8"
+    assert b"at most 65536 bytes (0.1 MiB)" in r.body, r.body
     web.assert_alive()
 
 
