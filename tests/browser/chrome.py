@@ -120,10 +120,11 @@ def gone(element):
 
 
 def submit(driver, target="#submit", then_id=None, script_click=False):
-    """Click target (a CSS selector or an element), wait until the page it was on has been
-    replaced, and (with then_id) until the new page has that element,
-    which is returned.  script_click: the element's own click(), for touch
-    emulation, where WebDriver's pointer click can land beside a button."""
+    """Click target (a CSS selector or an element), wait until the page
+    it was on has been replaced, and (with then_id) until the new page has
+    that element, which is returned.  script_click: the element's own
+    click(), for touch emulation, where WebDriver's pointer click can land
+    beside a button."""
     old = driver.find_element(By.TAG_NAME, "html")
     if isinstance(target, str):
         target = driver.find_element(By.CSS_SELECTOR, target)
