@@ -233,6 +233,26 @@ def cli(server, *args, input=None):
     return run_tipline(*args, "--data", server.data_dir, input=input)
 
 
+def import_institutions(server, text, workdir):
+    """The institution registry CSV text, imported with `tipline
+    institutions import` beside the running server (must succeed)."""
+    path = workdir / "institutions.csv"
+    path.write_text(text, encoding="utf-8")
+    p = cli(server, "institutions", "import", str(path))
+    assert p.returncode == 0, p.stderr
+
+
+def mail_tip_for(server, raw, bureau=None):
+    """An e-mail (raw bytes) through POST /api/v1/mail to the bureau's
+    address (OWN_BUREAU unless given); must be stored (201).  Returns the
+    new tip's id."""
+    r = server.request("POST", "/api/v1/mail", body=raw, headers={
+        "Content-Type": "message/rfc822",
+        "X-Tipline-Recipient": "tips+%s@localhost" % (bureau or OWN_BUREAU)})
+    assert r.status == 201, r
+    return json.loads(r.body)["id"]
+
+
 @contextlib.contextmanager
 def staff_server(workdir, users=()):
     """A server for a module of staff tests: each of users, (login, role,

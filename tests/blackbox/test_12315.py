@@ -26,7 +26,7 @@ import pytest
 
 from harness import run_tipline
 from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, audit_rows, db_one,
-                           staff_server, submit_tip)
+                           mail_tip_for, staff_server, submit_tip)
 
 WO = "1140500202611280001"
 HEADER = ["举报编号 Reference", "受理日期 Received", "承办单位 Bureau",
@@ -191,11 +191,7 @@ def test_export_own_channel_tips(world):
                 "邮件举报".encode()).decode() + "?=\r\n"
             "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8"
             "\r\n\r\n检测机构出具虚假报告。\r\n").encode()
-    r = srv.request("POST", "/api/v1/mail", body=mail, headers={
-        "Content-Type": "message/rfc822",
-        "X-Tipline-Recipient": "tips+%s@localhost" % OWN_BUREAU})
-    assert r.status == 201, r
-    mail_own = json.loads(r.body)["id"]
+    mail_own = mail_tip_for(srv, mail)
     r = w.triage.post_json("/api/v1/staff/tips",
                            entry(wo_12315="1140581202611289999"))
     assert r.status == 201, r

@@ -18,7 +18,8 @@ import pytest
 
 from harness import encode_multipart
 from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, audit_rows, cli,
-                           db_exec, db_one, staff_server, submit_tip)
+                           db_exec, db_one, import_institutions,
+                           staff_server, submit_tip)
 
 CAMPAIGN = "jc-2022-testing"
 TEST_CAMPAIGN = "jc-2026-building"
@@ -78,10 +79,7 @@ def world(tmp_path_factory):
     users = (("officer", "officer", OWN_BUREAU),
              ("other", "officer", OTHER_BUREAU), ("auditor", "auditor", None))
     with staff_server(tmp, users) as (srv, s):
-        path = tmp / "institutions.csv"
-        path.write_text(INSTITUTIONS, encoding="utf-8")
-        p = cli(srv, "institutions", "import", str(path))
-        assert p.returncode == 0, p.stderr
+        import_institutions(srv, INSTITUTIONS, tmp)
         srv.officer, srv.other, srv.auditor = (s[u[0]] for u in users)
         srv.inst_id = db_one(srv, "SELECT id FROM institutions WHERE "
                              "name = ?", (INSTITUTION,))

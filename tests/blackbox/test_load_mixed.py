@@ -22,7 +22,8 @@ import threading
 import time
 
 from harness import encode_multipart, make_png, tip_mail
-from staff_helpers import OWN_BUREAU, cli, db_one, staff_server
+from staff_helpers import (OWN_BUREAU, cli, db_one, import_institutions,
+                           staff_server)
 from web_helpers import receipt_of
 
 SECONDS = float(os.environ.get("TIPLINE_LOAD_SECONDS", "10"))
@@ -223,10 +224,7 @@ def test_every_door_and_desk_at_once(tmp_path):
     ledger = Ledger()
     stop = threading.Event()
     with staff_server(tmp_path, users) as (srv, s):
-        registry = tmp_path / "institutions.csv"
-        registry.write_text(INSTITUTIONS, encoding="utf-8")
-        p = cli(srv, "institutions", "import", str(registry))
-        assert p.returncode == 0, p.stderr
+        import_institutions(srv, INSTITUTIONS, tmp_path)
         jobs = [
             ("form", lambda i: web_tip(srv, ledger, "form", i, False)),
             ("api", lambda i: web_tip(srv, ledger, "api", i, True)),

@@ -20,7 +20,7 @@ import pytest
 
 from staff_helpers import (OTHER_BUREAU, OWN_BUREAU, audit_rows, cli,
                            db_connect, db_exec, db_one, db_path,
-                           staff_server)
+                           import_institutions, mail_tip_for, staff_server)
 
 INSTITUTIONS = (
     "name,credit_code,cma_cert_no,address,county_code,domains\n"
@@ -39,10 +39,7 @@ def world(tmp_path_factory):
              ("other", "officer", OTHER_BUREAU),
              ("triage", "triage", "140500"))
     with staff_server(tmp, users) as (srv, s):
-        path = tmp / "institutions.csv"
-        path.write_text(INSTITUTIONS, encoding="utf-8")
-        p = cli(srv, "institutions", "import", str(path))
-        assert p.returncode == 0, p.stderr
+        import_institutions(srv, INSTITUTIONS, tmp)
         srv.officer, srv.other, srv.triage = (s[u[0]] for u in users)
         yield srv
 
@@ -109,11 +106,7 @@ def test_contact_mac_on_every_door(world):
            "Subject: repeat\r\nMIME-Version: 1.0\r\n"
            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
            "高平市华泰检测有限责任公司又出具虚假报告。\r\n").encode()
-    r = srv.request("POST", "/api/v1/mail", body=msg, headers={
-        "Content-Type": "message/rfc822",
-        "X-Tipline-Recipient": "tips+%s@localhost" % OWN_BUREAU})
-    assert r.status == 201, r
-    mailed = json.loads(r.body)["id"]
+    mailed = mail_tip_for(srv, msg)
     assert mac(srv, mailed) == mac(srv, a)
     # 12315 entry by staff.
     r = srv.triage.post_json("/api/v1/staff/tips", {

@@ -17,7 +17,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from chrome import (fill, path_of, shot,  # noqa: E402
                     submit, wait_text)
 from harness import serving  # noqa: E402
-from staff_helpers import add_user, admin_password, cli  # noqa: E402
+from staff_helpers import (add_user, admin_password,  # noqa: E402
+                           import_institutions)
 from test_cases import (CAMPAIGN, INSTITUTIONS,  # noqa: E402
                         tip_with_institution)
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -36,9 +37,7 @@ def submit_form(driver, form_id):
 def test_officer_case_outcome_reaches_tipster(server, browser, tmp_path):
     tag = "js" if browser.js_enabled else "nojs"
     base = server.base_url
-    path = tmp_path / "institutions.csv"
-    path.write_text(INSTITUTIONS, encoding="utf-8")
-    assert cli(server, "institutions", "import", str(path)).returncode == 0
+    import_institutions(server, INSTITUTIONS, tmp_path)
     add_user(server, "gaoping", "officer", "140581")
     tip, receipt = tip_with_institution(server)
 
